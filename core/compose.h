@@ -1,0 +1,20 @@
+/*
+ * compose.h - the outbound side of the blending layer (sections 6.1.1,
+ * 7.1.3): a Vortex message becomes an ordinary mail to the address of a
+ * BlendingSpec, with the message embedded PLAIN at one of the spec's
+ * offsets in a credible carrier attachment.
+ */
+#ifndef VX_COMPOSE_H
+#define VX_COMPOSE_H
+
+#include "asn1.h"
+#include "bytes.h"
+
+/*
+ * Compose the carrier mail for wire. spec->blendingType must be "plain";
+ * the offset is the spec's first offset parameter (0 if none).
+ */
+vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *spec,
+			  const char *from, vx_bytes *mail);
+
+#endif

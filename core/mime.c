@@ -1,0 +1,244 @@
+/* mime.c - composing carrier mail and walking MIME parts (libetpan). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libetpan/libetpan.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "mime.h"
+
+/* A growable text buffer for composing; fails once, stays failed. */
+struct out {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->failed)
+		return;
+	if (n > o->cap - o->len) {
+		size_t cap = o->cap ? o->cap : 4096;
+		char *p;
+
+		while (cap - o->len < n) {
+			if (cap > SIZE_MAX / 2) {
+				o->failed = 1;
+				return;
+			}
+			cap *= 2;
+		}
+		if (!(p = realloc(o->p, cap))) {
+			o->failed = 1;
+			return;
+		}
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+static void puts_(struct out *o, const char *s)
+{
+	put(o, s, strlen(s));
+}
+
+static void printf_(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void printf_(struct out *o, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		o->failed = 1;
+	else
+		put(o, buf, (size_t)n);
+}
+
+static int hex_random(char *buf, size_t nbytes)
+{
+	unsigned char r[32];
+
+	if (nbytes > sizeof r || RAND_bytes(r, (int)nbytes) != 1)
+		return -1;
+	for (size_t i = 0; i < nbytes; i++)
+		sprintf(buf + 2 * i, "%02x", r[i]);
+	return 0;
+}
+
+/* Text lines with CRLF ends; bare LF and CR become CRLF. */
+static void put_text(struct out *o, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\r' && s[1] == '\n')
+			continue;
+		if (*s == '\n' || *s == '\r')
+			put(o, "\r\n", 2);
+		else
+			put(o, s, 1);
+	}
+	put(o, "\r\n", 2);
+}
+
+static void put_base64(struct out *o, const uint8_t *data, size_t len)
+{
+	unsigned char line[80];
+
+	/* 57 input bytes make one 76-character line */
+	for (size_t i = 0; i < len; i += 57) {
+		size_t n = len - i < 57 ? len - i : 57;
+		int w = EVP_EncodeBlock(line, data + i, (int)n);
+
+		put(o, (const char *)line, (size_t)w);
+		put(o, "\r\n", 2);
+	}
+}
+
+/* Header values must not smuggle in further headers. */
+static int header_safe(const char *s)
+{
+	return s && !strpbrk(s, "\r\n");
+}
+
+static int text_is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+vx_status vx_mime_compose(const vx_mime_mail *m, vx_bytes *out)
+{
+	struct out o = {0};
+	char boundary[40], msgid[40], date[64];
+	time_t t = m->date ? m->date : time(NULL);
+	struct tm tm;
+
+	out->data = NULL;
+	out->len = 0;
+	if (!header_safe(m->from) || !header_safe(m->to) || !header_safe(m->subject) ||
+	    !header_safe(m->msgid_domain) || !m->body)
+		return VX_EINVAL;
+	for (size_t i = 0; i < m->natt; i++)
+		if (!header_safe(m->att[i].filename) || !header_safe(m->att[i].mime_type) ||
+		    strchr(m->att[i].filename, '"'))
+			return VX_EINVAL;
+	if (hex_random(boundary, 12) || hex_random(msgid, 16))
+		return VX_ECRYPTO;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	printf_(&o, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", m->from, m->to, m->subject,
+		date);
+	printf_(&o, "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n", msgid, m->msgid_domain);
+	printf_(&o, "Content-Type: multipart/mixed; boundary=\"----=_Part_%s\"\r\n\r\n", boundary);
+	puts_(&o, "This is a multi-part message in MIME format.\r\n");
+	printf_(&o, "\r\n------=_Part_%s\r\n", boundary);
+	printf_(&o, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: %s\r\n\r\n",
+		text_is_ascii(m->body) ? "7bit" : "8bit");
+	put_text(&o, m->body);
+	for (size_t i = 0; i < m->natt; i++) {
+		const vx_mime_attachment *a = &m->att[i];
+
+		printf_(&o, "\r\n------=_Part_%s\r\n", boundary);
+		printf_(&o, "Content-Type: %s; name=\"%s\"\r\n", a->mime_type, a->filename);
+		printf_(&o, "Content-Disposition: attachment; filename=\"%s\"\r\n", a->filename);
+		puts_(&o, "Content-Transfer-Encoding: base64\r\n\r\n");
+		put_base64(&o, a->data, a->len);
+	}
+	printf_(&o, "\r\n------=_Part_%s--\r\n", boundary);
+	if (o.failed) {
+		free(o.p);
+		return VX_ENOMEM;
+	}
+	out->data = (uint8_t *)o.p;
+	out->len = o.len;
+	return VX_OK;
+}
+
+struct walk {
+	size_t max_part;
+	int (*fn)(const uint8_t *, size_t, void *);
+	void *arg;
+	unsigned parts;
+	int stop;
+};
+
+static vx_status leaf(struct walk *w, const struct mailmime_data *d)
+{
+	const char *src = d->dt_data.dt_text.dt_data;
+	size_t len = d->dt_data.dt_text.dt_length, idx = 0, dlen = 0;
+	char *dec = NULL;
+	int enc = d->dt_encoded ? d->dt_encoding : MAILMIME_MECHANISM_BINARY;
+
+	if (d->dt_type != MAILMIME_DATA_TEXT)
+		return VX_OK;
+	if (++w->parts > VX_MIME_MAX_PARTS)
+		return VX_ELIMIT;
+	/* decoded size never exceeds the encoded one for these encodings */
+	if ((enc == MAILMIME_MECHANISM_BASE64 ? len / 4 * 3 : len) > w->max_part)
+		return VX_OK;
+	if (enc == MAILMIME_MECHANISM_BASE64 || enc == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		if (mailmime_part_parse(src, len, &idx, enc, &dec, &dlen) != MAILIMF_NO_ERROR)
+			return VX_OK; /* a broken part is not ours to judge: skip it */
+		w->stop = w->fn((const uint8_t *)dec, dlen, w->arg);
+		mailmime_decoded_part_free(dec);
+	} else {
+		w->stop = w->fn((const uint8_t *)src, len, w->arg);
+	}
+	return VX_OK;
+}
+
+static vx_status walk(struct walk *w, const struct mailmime *mm, unsigned depth)
+{
+	vx_status st = VX_OK;
+
+	if (!mm || w->stop)
+		return VX_OK;
+	if (depth > VX_MIME_MAX_DEPTH)
+		return VX_ELIMIT;
+	switch (mm->mm_type) {
+	case MAILMIME_SINGLE:
+		return mm->mm_data.mm_single ? leaf(w, mm->mm_data.mm_single) : VX_OK;
+	case MAILMIME_MULTIPLE:
+		if (!mm->mm_data.mm_multipart.mm_mp_list)
+			return VX_OK;
+		for (clistiter *it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+		     it && st == VX_OK && !w->stop; it = clist_next(it))
+			st = walk(w, clist_content(it), depth + 1);
+		return st;
+	case MAILMIME_MESSAGE:
+		return walk(w, mm->mm_data.mm_message.mm_msg_mime, depth + 1);
+	default:
+		return VX_OK;
+	}
+}
+
+vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
+		       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
+		       unsigned *nparts)
+{
+	struct mailmime *mm = NULL;
+	struct walk w = {max_part, fn, arg, 0, 0};
+	size_t idx = 0;
+	vx_status st;
+
+	*nparts = 0;
+	if (!len)
+		return VX_EMIME;
+	if (mailmime_parse((const char *)mail, len, &idx, &mm) != MAILIMF_NO_ERROR || !mm)
+		return VX_EMIME;
+	st = walk(&w, mm, 0);
+	*nparts = w.parts;
+	mailmime_free(mm);
+	return st;
+}

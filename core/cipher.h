@@ -24,7 +24,7 @@ enum {
 	VX_SYM_ALLOW_ECB = 1 << 1,  /* accept ECB (spec: SHOULD NOT use) */
 };
 
-/* Encrypt in[0..inlen) under key into out (fresh buffer). */
+/* Encrypt in[0..inlen) under key into out (overwritten, not freed; empty on error). */
 vx_status vx_sym_encrypt(const SymmetricKey *key, const uint8_t *in, size_t inlen, unsigned flags,
 			 vx_bytes *out);
 /* Decrypt and authenticate; VX_EAUTH on a wrong key, tag or padding. */
@@ -39,6 +39,9 @@ vx_status vx_sym_decrypt(const SymmetricKey *key, const uint8_t *in, size_t inle
 vx_status vx_sym_generate(SymmetricAlgorithm alg, CipherMode mode, CipherPadding padding,
 			  SymmetricKey *key);
 
+/* Wipe the key octets, then free_SymmetricKey (which does not wipe). */
+void vx_sym_free(SymmetricKey *key);
+
 /* Check that key is complete and supported, without using it. */
 vx_status vx_sym_check(const SymmetricKey *key, unsigned flags);
 
@@ -47,5 +50,30 @@ size_t vx_sym_block_size(const SymmetricKey *key);
 
 /* Ciphertext length for a plaintext of inlen bytes under key. */
 vx_status vx_sym_ciphertext_len(const SymmetricKey *key, size_t inlen, size_t *outlen);
+
+/* Backends for vx_sym_opts.backend. */
+enum {
+	VX_SYM_BACKEND_AUTO = 0, /* OpenSSL where it has the combination, else libgcrypt */
+	VX_SYM_BACKEND_OPENSSL,  /* VX_EUNSUPPORTED where OpenSSL lacks it */
+	VX_SYM_BACKEND_GCRYPT,
+};
+
+/*
+ * Extra knobs, mainly for known-answer tests: associated data, a tag
+ * length other than 16 (4..16), any nonce length the mode allows (CCM
+ * 7..13, OCB 1..15, GCM/EAX 1..64) and a forced backend. NULL means none.
+ */
+struct vx_sym_opts {
+	const uint8_t *aad;
+	size_t aadlen;
+	size_t taglen;
+	int any_nonce_len;
+	int backend;
+};
+
+vx_status vx_sym_encrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
+			    unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
+vx_status vx_sym_decrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
+			    unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include "message.h"
 #include "ops.h"
+#include "ops.h"
 #include "routing.h"
 #include "special.h"
 

@@ -1,4 +1,5 @@
 /* gf.c - GF(2^8) and GF(2^16) arithmetic, matrix inversion and generator. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,23 +12,23 @@ struct vx_gf {
 	uint16_t *exp;	/* exp[i] for i < 2 * (size - 1): no modulo in mul */
 };
 
-vx_status vx_gf_new(unsigned w, vx_gf **out)
-{
-	uint32_t poly, x = 1;
-	vx_gf *gf;
+static vx_gf fields[2];
+static pthread_once_t fields_once = PTHREAD_ONCE_INIT;
 
-	if (w != 8 && w != 16)
-		return VX_EBADPARAM;
-	poly = w == 8 ? 0x11d : 0x1002d;
-	if (!(gf = calloc(1, sizeof *gf)))
-		return VX_ENOMEM;
+static void build(vx_gf *gf, unsigned w)
+{
+	uint32_t poly = w == 8 ? 0x11d : 0x1002d, x = 1;
+
 	gf->w = w;
 	gf->size = UINT32_C(1) << w;
 	gf->log = calloc(gf->size, sizeof *gf->log);
 	gf->exp = calloc(2 * (size_t)gf->size, sizeof *gf->exp);
 	if (!gf->log || !gf->exp) {
-		vx_gf_free(gf);
-		return VX_ENOMEM;
+		free(gf->log);
+		free(gf->exp);
+		gf->log = NULL;
+		gf->exp = NULL;
+		return;
 	}
 	/* x = 2 generates the multiplicative group for both polynomials */
 	for (uint32_t i = 0; i < gf->size - 1; i++) {
@@ -37,17 +38,23 @@ vx_status vx_gf_new(unsigned w, vx_gf **out)
 		if (x & gf->size)
 			x ^= poly;
 	}
-	*out = gf;
-	return VX_OK;
 }
 
-void vx_gf_free(vx_gf *gf)
+static void build_fields(void)
 {
-	if (gf) {
-		free(gf->log);
-		free(gf->exp);
-		free(gf);
-	}
+	build(&fields[0], 8);
+	build(&fields[1], 16);
+}
+
+const vx_gf *vx_gf_field(unsigned w)
+{
+	const vx_gf *gf;
+
+	if (w != 8 && w != 16)
+		return NULL;
+	pthread_once(&fields_once, build_fields);
+	gf = &fields[w == 16];
+	return gf->log ? gf : NULL;
 }
 
 unsigned vx_gf_width(const vx_gf *gf)

@@ -3,7 +3,10 @@
  * 7.4.4 (spec README points 2 and 3).
  *
  * GF(2^8) with polynomial 0x11D and GF(2^16) with 0x1002D. A vx_gf holds
- * the log and antilog tables of one field; the generator matrix is the
+ * the log and antilog tables of one field, built once per process on first
+ * use and never written again (like constants, so the library keeps no
+ * mutable state; building GF(2^16)'s 384 KiB per operation would cost more
+ * than coding a megabyte); the generator matrix is the
  * n x k Vandermonde matrix V[j][i] = j^i reduced to systematic form,
  * G = V * inverse(top k rows of V), so any k of the n rows are invertible.
  * Bulk region arithmetic is delegated to ISA-L (GF(2^8)) and gf-complete
@@ -18,9 +21,8 @@
 
 typedef struct vx_gf vx_gf;
 
-/* w is 8 or 16. */
-vx_status vx_gf_new(unsigned w, vx_gf **out);
-void vx_gf_free(vx_gf *gf);
+/* The field of width w (8 or 16); NULL for any other width or no memory. */
+const vx_gf *vx_gf_field(unsigned w);
 unsigned vx_gf_width(const vx_gf *gf);
 uint32_t vx_gf_mul(const vx_gf *gf, uint32_t a, uint32_t b);
 /* a^e, with 0^0 = 1. */

@@ -14,8 +14,61 @@
 
 #define KEYS_MIN 2 /* SIZE (2..512) of keys, dropped by Heimdal */
 #define KEYS_MAX 512
-#define ALIGN 64
 #define CHUNK (1u << 30) /* both libraries take int lengths */
+
+/*
+ * gf-complete's SIMD regions want source and destination equally aligned:
+ * regions that are not 16-byte aligned go through aligned copies.
+ */
+static vx_status apply16(const uint32_t *coef, unsigned rows, unsigned k, uint8_t *const *src,
+			 uint8_t *const *dst, size_t len)
+{
+	uint8_t **s = calloc(k + rows, sizeof *s), **d = s ? s + k : NULL;
+	gf_t gf;
+	vx_status st = VX_OK;
+
+	if (!s)
+		return VX_ENOMEM;
+	for (unsigned i = 0; i < k + rows && st == VX_OK; i++) {
+		uint8_t *p = i < k ? src[i] : dst[i - k];
+		void *a = NULL;
+
+		if (!((uintptr_t)p & 15)) {
+			s[i] = p;
+			continue;
+		}
+		if (posix_memalign(&a, 16, len ? len : 16)) {
+			st = VX_ENOMEM;
+			break;
+		}
+		s[i] = a;
+		if (i < k && len)
+			memcpy(a, p, len);
+	}
+	/* the leading 1 of the polynomial is optional in gf-complete */
+	if (st == VX_OK && !gf_init_hard(&gf, 16, GF_MULT_DEFAULT, GF_REGION_DEFAULT,
+					 GF_DIVIDE_DEFAULT, 0x1002d, 0, 0, NULL, NULL))
+		st = VX_ECRYPTO;
+	if (st == VX_OK) {
+		for (size_t off = 0; off < len; off += CHUNK) {
+			int n = (int)(len - off < CHUNK ? len - off : CHUNK);
+
+			for (unsigned r = 0; r < rows; r++)
+				for (unsigned i = 0; i < k; i++)
+					gf.multiply_region.w32(&gf, s[i] + off, d[r] + off,
+							       coef[r * k + i], n, i > 0);
+		}
+		gf_free(&gf, 1);
+		for (unsigned r = 0; r < rows; r++)
+			if (d[r] != dst[r] && len)
+				memcpy(dst[r], d[r], len);
+	}
+	for (unsigned i = 0; i < k + rows; i++)
+		if (s[i] && s[i] != (i < k ? src[i] : dst[i - k]))
+			free(s[i]);
+	free(s);
+	return st;
+}
 
 /* rows x k coefficients applied to k regions into rows regions. */
 static vx_status apply(unsigned w, const uint32_t *coef, unsigned rows, unsigned k,
@@ -48,45 +101,9 @@ static vx_status apply(unsigned w, const uint32_t *coef, unsigned rows, unsigned
 		free(c);
 		free(tbl);
 	} else {
-		gf_t gf;
-
-		/* the leading 1 of the polynomial is optional in gf-complete */
-		if (!gf_init_hard(&gf, 16, GF_MULT_DEFAULT, GF_REGION_DEFAULT, GF_DIVIDE_DEFAULT,
-				  0x1002d, 0, 0, NULL, NULL)) {
-			free(s);
-			return VX_ECRYPTO;
-		}
-		for (size_t off = 0; off < len; off += CHUNK) {
-			int n = (int)(len - off < CHUNK ? len - off : CHUNK);
-
-			for (unsigned r = 0; r < rows; r++)
-				for (unsigned i = 0; i < k; i++)
-					gf.multiply_region.w32(&gf, src[i] + off, dst[r] + off,
-							       coef[r * k + i], n, i > 0);
-		}
-		gf_free(&gf, 1);
+		st = apply16(coef, rows, k, src, dst, len);
 	}
 	free(s);
-	return st;
-}
-
-vx_status vx_redundancy_encode(unsigned w, unsigned k, unsigned m, uint8_t *const *data,
-			       uint8_t *const *parity, size_t stripe)
-{
-	uint32_t *g;
-	vx_gf *gf;
-	vx_status st;
-
-	if ((st = vx_gf_new(w, &gf)) != VX_OK)
-		return st;
-	if (!(g = malloc((size_t)(k + m) * k * sizeof *g))) {
-		vx_gf_free(gf);
-		return VX_ENOMEM;
-	}
-	if ((st = vx_gf_generator(gf, k, k + m, g)) == VX_OK)
-		st = apply(w, g + (size_t)k * k, m, k, data, parity, stripe);
-	free(g);
-	vx_gf_free(gf);
 	return st;
 }
 
@@ -131,33 +148,37 @@ static vx_status make_plan(int gfsize, int k, int m, const SymmetricKey *keys, u
 	return VX_OK;
 }
 
-/* An arena of rows, each ALIGN-aligned, stride bytes apart. */
-static uint8_t *arena(size_t rows, size_t stride)
+/* Mode NONE is the identity: its blocks need no cipher pass (7.4.4). */
+static int is_none(const SymmetricKey *k)
 {
-	void *p = NULL;
-	size_t size;
-
-	if (stride && rows > SIZE_MAX / stride)
-		return NULL;
-	size = rows * stride;
-	if (posix_memalign(&p, ALIGN, size ? size : ALIGN))
-		return NULL;
-	return p;
+	return k->parameter.mode && *k->parameter.mode == modeNone;
 }
 
-static size_t stride_of(size_t s)
+/* Fill dst with [off, off + n) of the padded stream prefix || in || random. */
+static vx_status padded_range(uint8_t *dst, size_t off, size_t n, const uint8_t head[4],
+			      const uint8_t *in, size_t len)
 {
-	return (s + ALIGN - 1) / ALIGN * ALIGN;
+	while (n && off < 4) {
+		*dst++ = head[off++];
+		n--;
+	}
+	if (n && off - 4 < len) {
+		size_t c = len - (off - 4) < n ? len - (off - 4) : n;
+
+		memcpy(dst, in + (off - 4), c);
+		dst += c, off += c, n -= c;
+	}
+	return n && RAND_bytes(dst, (int)n) != 1 ? VX_ECRYPTO : VX_OK;
 }
 
 vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in, size_t len,
 			    vx_bytes *out)
 {
 	struct plan p;
-	size_t L, s, stride, kunit;
+	size_t L, s, kunit;
 	uint32_t *g = NULL, prefix, r;
-	uint8_t *buf = NULL, **rows = NULL;
-	vx_gf *gf = NULL;
+	uint8_t **rows = NULL;
+	const vx_gf *gf = NULL;
 	vx_status st;
 
 	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val,
@@ -170,55 +191,54 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 	if (len > UINT32_MAX - 4 - kunit)
 		return VX_ELIMIT;
 	L = (len + 4 + kunit - 1) / kunit * kunit;
-	if (L > UINT32_MAX)
-		return VX_ELIMIT;
 	s = L / p.k;
-	stride = stride_of(s);
-	if (!(buf = arena(p.n, stride)) || !(rows = malloc(p.n * sizeof *rows)) ||
-	    !(g = malloc((size_t)p.n * p.k * sizeof *g))) {
+	if (!(rows = malloc(p.n * sizeof *rows)) || !(g = malloc((size_t)p.n * p.k * sizeof *g))) {
 		st = VX_ENOMEM;
 		goto out;
 	}
-	/* prefix p = len + r*L < 2^32, r random (README point 4) */
-	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1 ||
-	    RAND_bytes(buf, (int)(p.k * stride)) != 1) {
+	for (unsigned j = 0; j < p.n; j++) {
+		if ((st = vx_bytes_alloc(&out[j], s)) != VX_OK)
+			goto out;
+		rows[j] = out[j].data;
+	}
+	/* prefix p = len + r*L < 2^32 with r random (README point 4) */
+	if (RAND_bytes((unsigned char *)&r, sizeof r) != 1) {
 		st = VX_ECRYPTO;
 		goto out;
 	}
 	r %= (uint32_t)((UINT32_MAX - len) / L + 1);
 	prefix = (uint32_t)(len + (uint64_t)r * L);
-	/* the padded input, filled across the stripes, then random */
 	{
-		uint8_t head[4] = {prefix & 0xff, prefix >> 8 & 0xff, prefix >> 16 & 0xff,
-				   prefix >> 24};
-		size_t pos = 0;
+		const uint8_t head[4] = {prefix & 0xff, prefix >> 8 & 0xff, prefix >> 16 & 0xff,
+					 prefix >> 24};
 
-		for (unsigned i = 0; i < p.k; i++)
-			rows[i] = buf + i * stride;
-		for (size_t t = 0; t < 4 + len; t++, pos++) {
-			uint8_t b = t < 4 ? head[t] : in[t - 4];
-
-			rows[pos / s][pos % s] = b;
-		}
+		/* the padded input fills the stripes across, then down */
+		for (unsigned i = 0; i < p.k && st == VX_OK; i++)
+			st = padded_range(rows[i], i * s, s, head, in, len);
 	}
-	for (unsigned j = p.k; j < p.n; j++)
-		rows[j] = buf + j * stride;
-	if ((st = vx_gf_new(p.w, &gf)) != VX_OK ||
+	if (st != VX_OK)
+		goto out;
+	if (!(gf = vx_gf_field(p.w)))
+		st = VX_ENOMEM;
+	if (st != VX_OK ||
 	    (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK ||
 	    (st = apply(p.w, g + (size_t)p.k * p.k, p.m, p.k, rows, rows + p.k, s)) != VX_OK)
 		goto out;
-	for (unsigned j = 0; j < p.n && st == VX_OK; j++)
-		st = vx_sym_encrypt(&p.keys[j % p.nkeys], rows[j], s, VX_SYM_ALLOW_NONE, &out[j]);
+	for (unsigned j = 0; j < p.n && st == VX_OK; j++) {
+		const SymmetricKey *key = &p.keys[j % p.nkeys];
+		vx_bytes ct;
+
+		if (is_none(key))
+			continue;
+		if ((st = vx_sym_encrypt(key, out[j].data, s, 0, &ct)) == VX_OK)
+			vx_bytes_move(&out[j], &ct);
+	}
 out:
 	if (st != VX_OK)
 		for (unsigned j = 0; j < p.n; j++)
 			vx_bytes_free(&out[j]);
-	if (buf)
-		OPENSSL_cleanse(buf, p.n * stride);
-	free(buf);
 	free(rows);
 	free(g);
-	vx_gf_free(gf);
 	return st;
 }
 
@@ -230,8 +250,8 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 	unsigned *pick = NULL, got = 0;
 	uint32_t *g = NULL, *sub = NULL, *inv = NULL, prefix;
 	uint8_t *buf = NULL, **src = NULL, **dst = NULL;
-	size_t s = 0, stride, L, len;
-	vx_gf *gf = NULL;
+	size_t s = 0, L, len;
+	const vx_gf *gf = NULL;
 	vx_status st;
 
 	out->data = NULL;
@@ -239,22 +259,31 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val,
 			    op->keys.len, &p)) != VX_OK)
 		return st;
-	if (!(plain = calloc(p.n, sizeof *plain)) || !(pick = malloc(p.k * sizeof *pick))) {
+	if (!(plain = calloc(p.n, sizeof *plain)) || !(pick = malloc(p.k * sizeof *pick)) ||
+	    !(src = malloc(2 * p.k * sizeof *src))) {
 		st = VX_ENOMEM;
 		goto out;
 	}
+	dst = src + p.k;
 	/* the first k blocks that decrypt, of one length, a whole number of units */
 	for (unsigned j = 0; j < p.n && got < p.k; j++) {
-		if (!in[j].data)
+		const SymmetricKey *key = &p.keys[j % p.nkeys];
+		const uint8_t *data = in[j].data;
+		size_t n = in[j].len;
+
+		if (!data)
 			continue;
-		if (vx_sym_decrypt(&p.keys[j % p.nkeys], in[j].data, in[j].len, VX_SYM_ALLOW_NONE,
-				   &plain[j]) != VX_OK)
-			continue;
-		if (!plain[j].len || plain[j].len % p.unit || (got && plain[j].len != s)) {
+		if (!is_none(key)) {
+			if (vx_sym_decrypt(key, in[j].data, in[j].len, 0, &plain[j]) != VX_OK)
+				continue;
+			data = plain[j].data, n = plain[j].len;
+		}
+		if (!n || n % p.unit || (got && n != s)) {
 			vx_bytes_free(&plain[j]);
 			continue;
 		}
-		s = plain[j].len;
+		s = n;
+		src[got] = (uint8_t *)data;
 		pick[got++] = j;
 	}
 	if (got < p.k) {
@@ -266,45 +295,40 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 		goto out;
 	}
 	L = s * p.k;
-	stride = stride_of(s);
 	g = malloc((size_t)p.n * p.k * sizeof *g);
 	sub = malloc((size_t)p.k * p.k * sizeof *sub);
 	inv = malloc((size_t)p.k * p.k * sizeof *inv);
-	src = malloc(2 * p.k * sizeof *src);
-	buf = arena(2 * (size_t)p.k, stride);
-	if (!g || !sub || !inv || !src || !buf) {
+	buf = malloc(L);
+	if (!g || !sub || !inv || !buf) {
 		st = VX_ENOMEM;
 		goto out;
 	}
-	dst = src + p.k;
-	if ((st = vx_gf_new(p.w, &gf)) != VX_OK ||
+	if (!(gf = vx_gf_field(p.w)))
+		st = VX_ENOMEM;
+	if (st != VX_OK ||
 	    (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK)
 		goto out;
 	for (unsigned i = 0; i < p.k; i++) {
 		memcpy(sub + (size_t)i * p.k, g + (size_t)pick[i] * p.k, p.k * sizeof *g);
-		src[i] = buf + i * stride;
-		dst[i] = buf + (p.k + i) * stride;
-		memcpy(src[i], plain[pick[i]].data, s);
+		dst[i] = buf + i * s;
 	}
+	/* the stripes land back to back: buf is the padded stream */
 	if ((st = vx_gf_invert(gf, sub, inv, p.k)) != VX_OK ||
 	    (st = apply(p.w, inv, p.k, p.k, src, dst, s)) != VX_OK)
 		goto out;
-	prefix = (uint32_t)dst[0][0] | (uint32_t)dst[0][1] << 8 | (uint32_t)dst[0][2] << 16 |
-		 (uint32_t)dst[0][3] << 24;
+	prefix = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
+		 (uint32_t)buf[3] << 24;
 	len = prefix % L;
 	if (len > L - 4) {
 		st = VX_EBADPARAM;
 		goto out;
 	}
-	if ((st = vx_bytes_alloc(out, len)) != VX_OK)
-		goto out;
-	for (size_t t = 0; t < len; t++)
-		out->data[t] = dst[(t + 4) / s][(t + 4) % s];
+	st = vx_bytes_set(out, buf + 4, len);
 out:
 	for (unsigned j = 0; plain && j < p.n; j++)
 		vx_bytes_free(&plain[j]);
 	if (buf)
-		OPENSSL_cleanse(buf, 2 * (size_t)p.k * stride_of(s));
+		OPENSSL_cleanse(buf, L);
 	free(plain);
 	free(pick);
 	free(g);
@@ -312,6 +336,5 @@ out:
 	free(inv);
 	free(src);
 	free(buf);
-	vx_gf_free(gf);
 	return st;
 }

@@ -24,11 +24,4 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_bytes *in,
 			       vx_bytes *out);
 
-/*
- * The coding step alone over k equal stripes (no padding, no keys), for
- * the benchmark: parity receives m buffers of stripe bytes. w is 8 or 16.
- */
-vx_status vx_redundancy_encode(unsigned w, unsigned k, unsigned m, uint8_t *const *data,
-			       uint8_t *const *parity, size_t stripe);
-
 #endif

@@ -53,8 +53,9 @@ static void test_workspace(void)
 	ok(vx_ws_get(ws, 6, NULL) == NULL, "empty slot");
 	ok(vx_ws_put(ws, 7, NULL, 0, 0) == VX_OK && vx_ws_get(ws, 7, NULL) != NULL,
 	   "an empty payload is not an empty slot");
-	is(vx_ws_put(ws, 8, (const uint8_t *)"x", 96, 0), VX_ELIMIT, "bound enforced");
-	ok(vx_ws_put(ws, 5, (const uint8_t *)"y", 95, 0) == VX_OK, "replacing frees its old bytes");
+	uint8_t big[96] = {0};
+	is(vx_ws_put(ws, 8, big, 96, 0), VX_ELIMIT, "bound enforced");
+	ok(vx_ws_put(ws, 5, big, 95, 0) == VX_OK, "replacing frees its old bytes");
 	is(vx_ws_bytes(ws), 95, "byte count");
 	vx_bytes_set(&b, "owned!", 6);
 	ok(vx_ws_put_owned(ws, 65535, &b, 0) == VX_ELIMIT && b.data, "failed put keeps ownership");

@@ -119,8 +119,12 @@ static void encoding_checks(vx_pkey *k, const char *what)
 		   "%s: fingerprint of the public part", what);
 	}
 	int bad = 0;
-	for (size_t n = 0; n < pub.len; n += 1 + n / 4)
+	vx_pkey_free(q);
+	for (size_t n = 0; n < pub.len; n += 1 + n / 4) {
 		bad += vx_pkey_from_der(pub.data, n, &q) == VX_OK;
+		vx_pkey_free(q);
+	}
+	q = NULL;
 	is(bad, 0, "%s: truncated key DER refused", what);
 	vx_pkey_free(p);
 	vx_pkey_free(q);

@@ -145,8 +145,9 @@ static void coding(unsigned w, unsigned k, unsigned m, size_t size)
 		gf_t gf;
 		uint8_t *d[4], *p[2];
 
-		gf_init_hard(&gf, 16, GF_MULT_DEFAULT, GF_REGION_DEFAULT, GF_DIVIDE_DEFAULT, 0x1002d,
-			     0, 0, NULL, NULL);
+		/* its fastest region multiply here: 4-bit split tables */
+		gf_init_hard(&gf, 16, GF_MULT_SPLIT_TABLE, GF_REGION_DEFAULT, GF_DIVIDE_DEFAULT,
+			     0x1002d, 16, 4, NULL, NULL);
 		for (unsigned i = 0; i < 4; i++)
 			d[i] = in + i * s;
 		p[0] = out, p[1] = out + s;

@@ -1,5 +1,6 @@
 /* redundancy.c - addRedundancy / removeRedundancy (section 7.4.4). */
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,95 +16,130 @@
 #define KEYS_MIN 2 /* SIZE (2..512) of keys, dropped by Heimdal */
 #define KEYS_MAX 512
 #define CHUNK (1u << 30) /* both libraries take int lengths */
+#define SLICE (64u << 10) /* coded while still in cache */
+
+/*
+ * A prepared coefficient matrix (rows x k) over one field: ISA-L's tables
+ * for GF(2^8), a gf-complete field for GF(2^16). Built once per operation
+ * and applied chunk by chunk, so data is coded while it is still in cache.
+ */
+struct coder {
+	unsigned w, rows, k;
+	const uint32_t *coef;
+	uint8_t *tbl;	  /* GF(2^8) */
+	const gf_t *gf; /* GF(2^16) */
+};
+
+/*
+ * gf-complete's GF(2^16) with 4-bit split tables, its fastest region
+ * multiply here. Its set-up costs more than coding a megabyte, so it is
+ * made once per process; region multiplies only read it (their tables are
+ * built per call), so threads share it safely, like a constant.
+ */
+static gf_t gf16;
+static int gf16_ok;
+static pthread_once_t gf16_once = PTHREAD_ONCE_INIT;
+
+static void gf16_init(void)
+{
+	/* the leading 1 of the polynomial is optional in gf-complete */
+	gf16_ok = gf_init_hard(&gf16, 16, GF_MULT_SPLIT_TABLE, GF_REGION_DEFAULT,
+			       GF_DIVIDE_DEFAULT, 0x1002d, 16, 4, NULL, NULL);
+}
+
+static vx_status coder_init(struct coder *c, unsigned w, const uint32_t *coef, unsigned rows,
+			    unsigned k)
+{
+	memset(c, 0, sizeof *c);
+	c->w = w, c->rows = rows, c->k = k, c->coef = coef;
+	if (w == 8) {
+		uint8_t *b = malloc((size_t)rows * k);
+
+		if (!b || !(c->tbl = malloc((size_t)32 * k * rows))) {
+			free(b);
+			return VX_ENOMEM;
+		}
+		for (size_t i = 0; i < (size_t)rows * k; i++)
+			b[i] = (uint8_t)coef[i];
+		ec_init_tables((int)k, (int)rows, b, c->tbl);
+		free(b);
+		return VX_OK;
+	}
+	pthread_once(&gf16_once, gf16_init);
+	if (!gf16_ok)
+		return VX_ECRYPTO;
+	c->gf = &gf16;
+	return VX_OK;
+}
+
+static void coder_free(struct coder *c)
+{
+	free(c->tbl);
+	memset(c, 0, sizeof *c);
+}
 
 /*
  * gf-complete's SIMD regions want source and destination equally aligned:
  * regions that are not 16-byte aligned go through aligned copies.
  */
-static vx_status apply16(const uint32_t *coef, unsigned rows, unsigned k, uint8_t *const *src,
-			 uint8_t *const *dst, size_t len)
+static vx_status run16(struct coder *c, uint8_t *const *src, uint8_t *const *dst, int len)
 {
-	uint8_t **s = calloc(k + rows, sizeof *s), **d = s ? s + k : NULL;
-	gf_t gf;
+	uint8_t **s = calloc(c->k + c->rows, sizeof *s), **d = s ? s + c->k : NULL;
 	vx_status st = VX_OK;
 
 	if (!s)
 		return VX_ENOMEM;
-	for (unsigned i = 0; i < k + rows && st == VX_OK; i++) {
-		uint8_t *p = i < k ? src[i] : dst[i - k];
+	for (unsigned i = 0; i < c->k + c->rows && st == VX_OK; i++) {
+		uint8_t *p = i < c->k ? src[i] : dst[i - c->k];
 		void *a = NULL;
 
 		if (!((uintptr_t)p & 15)) {
 			s[i] = p;
 			continue;
 		}
-		if (posix_memalign(&a, 16, len ? len : 16)) {
+		if (posix_memalign(&a, 16, len ? (size_t)len : 16)) {
 			st = VX_ENOMEM;
 			break;
 		}
 		s[i] = a;
-		if (i < k && len)
-			memcpy(a, p, len);
+		if (i < c->k && len)
+			memcpy(a, p, (size_t)len);
 	}
-	/* the leading 1 of the polynomial is optional in gf-complete */
-	if (st == VX_OK && !gf_init_hard(&gf, 16, GF_MULT_DEFAULT, GF_REGION_DEFAULT,
-					 GF_DIVIDE_DEFAULT, 0x1002d, 0, 0, NULL, NULL))
-		st = VX_ECRYPTO;
 	if (st == VX_OK) {
-		for (size_t off = 0; off < len; off += CHUNK) {
-			int n = (int)(len - off < CHUNK ? len - off : CHUNK);
-
-			for (unsigned r = 0; r < rows; r++)
-				for (unsigned i = 0; i < k; i++)
-					gf.multiply_region.w32(&gf, s[i] + off, d[r] + off,
-							       coef[r * k + i], n, i > 0);
-		}
-		gf_free(&gf, 1);
-		for (unsigned r = 0; r < rows; r++)
+		for (unsigned r = 0; r < c->rows; r++)
+			for (unsigned i = 0; i < c->k; i++)
+				c->gf->multiply_region.w32((gf_t *)c->gf, s[i], d[r],
+							   c->coef[r * c->k + i], len, i > 0);
+		for (unsigned r = 0; r < c->rows; r++)
 			if (d[r] != dst[r] && len)
-				memcpy(dst[r], d[r], len);
+				memcpy(dst[r], d[r], (size_t)len);
 	}
-	for (unsigned i = 0; i < k + rows; i++)
-		if (s[i] && s[i] != (i < k ? src[i] : dst[i - k]))
+	for (unsigned i = 0; i < c->k + c->rows; i++)
+		if (s[i] && s[i] != (i < c->k ? src[i] : dst[i - c->k]))
 			free(s[i]);
 	free(s);
 	return st;
 }
 
-/* rows x k coefficients applied to k regions into rows regions. */
-static vx_status apply(unsigned w, const uint32_t *coef, unsigned rows, unsigned k,
-		       uint8_t *const *src, uint8_t *const *dst, size_t len)
+/* Apply the matrix to bytes [off, off + len) of every region. */
+static vx_status coder_run(struct coder *c, uint8_t *const *src, uint8_t *const *dst, size_t off,
+			   size_t len)
 {
-	uint8_t **s = malloc((k + rows) * sizeof *s), **d = s ? s + k : NULL;
+	uint8_t *s[512], *d[512];
 	vx_status st = VX_OK;
 
-	if (!s)
-		return VX_ENOMEM;
-	if (w == 8) {
-		uint8_t *c = malloc((size_t)rows * k), *tbl = malloc((size_t)32 * k * rows);
+	for (size_t done = 0; done < len && st == VX_OK; done += CHUNK) {
+		int n = (int)(len - done < CHUNK ? len - done : CHUNK);
 
-		if (!c || !tbl) {
-			st = VX_ENOMEM;
-		} else {
-			for (size_t i = 0; i < (size_t)rows * k; i++)
-				c[i] = (uint8_t)coef[i];
-			ec_init_tables((int)k, (int)rows, c, tbl);
-			for (size_t off = 0; off < len; off += CHUNK) {
-				size_t n = len - off < CHUNK ? len - off : CHUNK;
-
-				for (unsigned i = 0; i < k; i++)
-					s[i] = src[i] + off;
-				for (unsigned i = 0; i < rows; i++)
-					d[i] = dst[i] + off;
-				ec_encode_data((int)n, (int)k, (int)rows, tbl, s, d);
-			}
-		}
-		free(c);
-		free(tbl);
-	} else {
-		st = apply16(coef, rows, k, src, dst, len);
+		for (unsigned i = 0; i < c->k; i++)
+			s[i] = src[i] + off + done;
+		for (unsigned i = 0; i < c->rows; i++)
+			d[i] = dst[i] + off + done;
+		if (c->w == 8)
+			ec_encode_data(n, (int)c->k, (int)c->rows, c->tbl, s, d);
+		else
+			st = run16(c, s, d, n);
 	}
-	free(s);
 	return st;
 }
 
@@ -179,6 +215,7 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 	uint32_t *g = NULL, prefix, r;
 	uint8_t **rows = NULL;
 	const vx_gf *gf = NULL;
+	struct coder c = {0};
 	vx_status st;
 
 	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val,
@@ -208,21 +245,26 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 	}
 	r %= (uint32_t)((UINT32_MAX - len) / L + 1);
 	prefix = (uint32_t)(len + (uint64_t)r * L);
+	if (!(gf = vx_gf_field(p.w)))
+		st = VX_ENOMEM;
+	if (st != VX_OK || (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK ||
+	    (st = coder_init(&c, p.w, g + (size_t)p.k * p.k, p.m, p.k)) != VX_OK)
+		goto out;
 	{
 		const uint8_t head[4] = {prefix & 0xff, prefix >> 8 & 0xff, prefix >> 16 & 0xff,
 					 prefix >> 24};
 
-		/* the padded input fills the stripes across, then down */
-		for (unsigned i = 0; i < p.k && st == VX_OK; i++)
-			st = padded_range(rows[i], i * s, s, head, in, len);
+		/* the padded input fills the stripes across, then down; coded while hot */
+		for (size_t off = 0; off < s && st == VX_OK; off += SLICE) {
+			size_t n = s - off < SLICE ? s - off : SLICE;
+
+			for (unsigned i = 0; i < p.k && st == VX_OK; i++)
+				st = padded_range(rows[i] + off, i * s + off, n, head, in, len);
+			if (st == VX_OK)
+				st = coder_run(&c, rows, rows + p.k, off, n);
+		}
 	}
 	if (st != VX_OK)
-		goto out;
-	if (!(gf = vx_gf_field(p.w)))
-		st = VX_ENOMEM;
-	if (st != VX_OK ||
-	    (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK ||
-	    (st = apply(p.w, g + (size_t)p.k * p.k, p.m, p.k, rows, rows + p.k, s)) != VX_OK)
 		goto out;
 	for (unsigned j = 0; j < p.n && st == VX_OK; j++) {
 		const SymmetricKey *key = &p.keys[j % p.nkeys];
@@ -237,6 +279,7 @@ out:
 	if (st != VX_OK)
 		for (unsigned j = 0; j < p.n; j++)
 			vx_bytes_free(&out[j]);
+	coder_free(&c);
 	free(rows);
 	free(g);
 	return st;
@@ -247,11 +290,12 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 {
 	struct plan p;
 	vx_bytes *plain = NULL;
-	unsigned *pick = NULL, got = 0;
+	unsigned *pick = NULL, got = 0, nt = 0;
 	uint32_t *g = NULL, *sub = NULL, *inv = NULL, prefix;
 	uint8_t *buf = NULL, **src = NULL, **dst = NULL;
 	size_t s = 0, L, len;
 	const vx_gf *gf = NULL;
+	struct coder c = {0};
 	vx_status st;
 
 	out->data = NULL;
@@ -298,23 +342,28 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 	g = malloc((size_t)p.n * p.k * sizeof *g);
 	sub = malloc((size_t)p.k * p.k * sizeof *sub);
 	inv = malloc((size_t)p.k * p.k * sizeof *inv);
-	buf = malloc(L);
-	if (!g || !sub || !inv || !buf) {
-		st = VX_ENOMEM;
+	/* stripes that start inside the 4-byte prefix are decoded aside */
+	nt = (4 + s - 1) / s < p.k ? (unsigned)((4 + s - 1) / s) : p.k;
+	buf = malloc(nt * s);
+	if (!g || !sub || !inv || !buf || (st = vx_bytes_alloc(out, L - 4)) != VX_OK) {
+		st = st != VX_OK ? st : VX_ENOMEM;
 		goto out;
 	}
 	if (!(gf = vx_gf_field(p.w)))
 		st = VX_ENOMEM;
-	if (st != VX_OK ||
-	    (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK)
+	if (st != VX_OK || (st = vx_gf_generator(gf, p.k, p.n, g)) != VX_OK)
 		goto out;
-	for (unsigned i = 0; i < p.k; i++) {
+	for (unsigned i = 0; i < p.k; i++)
 		memcpy(sub + (size_t)i * p.k, g + (size_t)pick[i] * p.k, p.k * sizeof *g);
-		dst[i] = buf + i * s;
-	}
-	/* the stripes land back to back: buf is the padded stream */
+	/* the others land where they belong: the output is the padded stream less 4 bytes */
+	for (unsigned i = 0; i < p.k; i++)
+		dst[i] = i < nt ? buf + i * s : out->data + i * s - 4;
 	if ((st = vx_gf_invert(gf, sub, inv, p.k)) != VX_OK ||
-	    (st = apply(p.w, inv, p.k, p.k, src, dst, s)) != VX_OK)
+	    (st = coder_init(&c, p.w, inv, p.k, p.k)) != VX_OK)
+		goto out;
+	for (size_t off = 0; off < s && st == VX_OK; off += SLICE)
+		st = coder_run(&c, src, dst, off, s - off < SLICE ? s - off : SLICE);
+	if (st != VX_OK)
 		goto out;
 	prefix = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
 		 (uint32_t)buf[3] << 24;
@@ -323,12 +372,18 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 		st = VX_EBADPARAM;
 		goto out;
 	}
-	st = vx_bytes_set(out, buf + 4, len);
+	if (nt * s > 4)
+		memcpy(out->data, buf + 4, nt * s - 4);
+	/* the bytes past len are padding: the buffer keeps them, len hides them */
+	out->len = len;
 out:
+	if (st != VX_OK)
+		vx_bytes_free(out);
+	coder_free(&c);
 	for (unsigned j = 0; plain && j < p.n; j++)
 		vx_bytes_free(&plain[j]);
 	if (buf)
-		OPENSSL_cleanse(buf, L);
+		OPENSSL_cleanse(buf, nt * s);
 	free(plain);
 	free(pick);
 	free(g);

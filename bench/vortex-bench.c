@@ -86,7 +86,7 @@ static void free_keys(SymmetricKey *k, unsigned n)
 
 /* The anchor: ISA-L with tables ready, k stripes of s bytes into rows outputs. */
 static double isal(unsigned k, unsigned rows, const uint8_t *coef, uint8_t *data, size_t s,
-		   uint8_t *outbuf, int reps)
+                   uint8_t *outbuf, int reps)
 {
 	uint8_t *tbl = malloc((size_t)32 * k * rows), *src[512], *dst[512];
 	double t;
@@ -120,7 +120,8 @@ static void coding(unsigned w, unsigned k, unsigned m, size_t size)
 	for (unsigned i = 0; i < m * k; i++)
 		coef[i] = (uint8_t)g[k * k + i];
 	anchor = isal(k, m, coef, in, s, out, reps);
-	TIME_MIN_SETUP(reps, ours, free_blocks(blocks, n), vx_redundancy_add(&op, in, size, blocks));
+	TIME_MIN_SETUP(reps, ours, free_blocks(blocks, n),
+	               vx_redundancy_add(&op, in, size, blocks));
 	snprintf(name, sizeof name, "addRedundancy_gf%u_k%u_m%u_%zuMiB", w, k, m, size >> 20);
 	line(name, size, ours, anchor);
 
@@ -135,7 +136,7 @@ static void coding(unsigned w, unsigned k, unsigned m, size_t size)
 	anchor = isal(k, k, coef, in, s, out, reps);
 	res = (vx_bytes){0};
 	TIME_MIN_SETUP(reps, ours, vx_bytes_free(&res),
-		       vx_redundancy_remove((RemoveRedundancyOperation *)&op, have, &res));
+	               vx_redundancy_remove((RemoveRedundancyOperation *)&op, have, &res));
 	vx_bytes_free(&res);
 	snprintf(name, sizeof name, "removeRedundancy_gf%u_k%u_m%u_%zuMiB", w, k, m, size >> 20);
 	line(name, size, ours, anchor);
@@ -147,7 +148,7 @@ static void coding(unsigned w, unsigned k, unsigned m, size_t size)
 
 		/* its fastest region multiply here: 4-bit split tables */
 		gf_init_hard(&gf, 16, GF_MULT_SPLIT_TABLE, GF_REGION_DEFAULT, GF_DIVIDE_DEFAULT,
-			     0x1002d, 16, 4, NULL, NULL);
+		             0x1002d, 16, 4, NULL, NULL);
 		for (unsigned i = 0; i < 4; i++)
 			d[i] = in + i * s;
 		p[0] = out, p[1] = out + s;
@@ -155,13 +156,13 @@ static void coding(unsigned w, unsigned k, unsigned m, size_t size)
 			for (unsigned r = 0; r < 2; r++)
 				for (unsigned i = 0; i < 4; i++)
 					gf.multiply_region.w32(&gf, d[i], p[r], 3 + r + i, (int)s,
-							       i > 0);
+					                       i > 0);
 		});
 		gf_free(&gf, 1);
 		TIME_MIN_SETUP(reps, ours, free_blocks(blocks, n),
-			       vx_redundancy_add(&op, in, size, blocks));
+		               vx_redundancy_add(&op, in, size, blocks));
 		snprintf(name, sizeof name, "addRedundancy_gf16_vs_gfcomplete_k4_m2_%zuMiB",
-			 size >> 20);
+		         size >> 20);
 		line(name, size, ours, anchor);
 	}
 	for (unsigned j = 0; j < n; j++)
@@ -191,7 +192,8 @@ static void full_operation(size_t size)
 	for (int i = 0; i < 8; i++)
 		coef[i] = (uint8_t)g[16 + i];
 	anchor = isal(4, 2, coef, in, size / 4, out, reps);
-	TIME_MIN_SETUP(reps, ours, free_blocks(blocks, 6), vx_redundancy_add(&op, in, size, blocks));
+	TIME_MIN_SETUP(reps, ours, free_blocks(blocks, 6),
+	               vx_redundancy_add(&op, in, size, blocks));
 	line("addRedundancy_aes256gcm_gf8_k4_m2_1MiB", size, ours, anchor);
 	for (int j = 0; j < 6; j++)
 		vx_bytes_free(&blocks[j]);
@@ -202,7 +204,7 @@ static void full_operation(size_t size)
 
 /* A raw EVP encryption of the same data with the key's parameters. */
 static void evp_once(const EVP_CIPHER *c, const SymmetricKey *k, const uint8_t *in, size_t len,
-		     uint8_t *out, int aead, int decrypt)
+                     uint8_t *out, int aead, int decrypt)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	const heim_octet_string *iv = aead ? k->parameter.nonce : k->parameter.initialisationVector;
@@ -224,7 +226,7 @@ static void evp_once(const EVP_CIPHER *c, const SymmetricKey *k, const uint8_t *
 }
 
 static void gcry_once(int algo, int mode, const SymmetricKey *k, const uint8_t *in, size_t len,
-		      uint8_t *out, int decrypt)
+                      uint8_t *out, int decrypt)
 {
 	gcry_cipher_hd_t h;
 	uint8_t tag[16];
@@ -241,8 +243,8 @@ static void gcry_once(int algo, int mode, const SymmetricKey *k, const uint8_t *
 	gcry_cipher_close(h);
 }
 
-static void cipher(const char *name, SymmetricAlgorithm alg, CipherMode mode,
-		   const EVP_CIPHER *evp, int galgo, int gmode, size_t size)
+static void cipher(const char *name, SymmetricAlgorithm alg, CipherMode mode, const EVP_CIPHER *evp,
+                   int galgo, int gmode, size_t size)
 {
 	SymmetricKey k;
 	uint8_t *in = malloc(size), *out = malloc(size + 64);
@@ -264,12 +266,12 @@ static void cipher(const char *name, SymmetricAlgorithm alg, CipherMode mode,
 			TIME_MIN(reps, anchor, gcry_once(galgo, gmode, &k, src, size, out, dec));
 		if (dec)
 			TIME_MIN_SETUP(reps, ours, vx_bytes_free(&pt),
-				       vx_sym_decrypt(&k, ct.data, ct.len, 0, &pt));
+			               vx_sym_decrypt(&k, ct.data, ct.len, 0, &pt));
 		else
 			TIME_MIN_SETUP(reps, ours, vx_bytes_free(&ct),
-				       vx_sym_encrypt(&k, in, size, 0, &ct));
+			               vx_sym_encrypt(&k, in, size, 0, &ct));
 		snprintf(label, sizeof label, "%s_%s_%zuKiB", dec ? "decrypt" : "encrypt", name,
-			 size >> 10);
+		         size >> 10);
 		line(label, size, ours, anchor);
 	}
 	vx_bytes_free(&ct);

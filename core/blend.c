@@ -8,7 +8,7 @@
 #include "blend.h"
 
 vx_status vx_blend_extract(const uint8_t *part, size_t len, size_t offset, const uint8_t **msg,
-			   size_t *msglen)
+                           size_t *msglen)
 {
 	const uint8_t *p;
 	size_t avail, head = 2, body;

@@ -17,7 +17,7 @@
  * VX_ENOTFOUND otherwise. A structural test only: no key is tried.
  */
 vx_status vx_blend_extract(const uint8_t *part, size_t len, size_t offset, const uint8_t **msg,
-			   size_t *msglen);
+                           size_t *msglen);
 
 /*
  * Parse "plain:0,256", "(plain:0,256)" or "encoding=plain:0,256" into at

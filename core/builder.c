@@ -113,17 +113,17 @@ void vx_hop_clear(vx_hop *h)
 vx_status vx_hop_message(const vx_hop *h, const vx_bytes *payload, size_t n, vx_bytes *wire)
 {
 	vx_msg_parts p = {
-		.mprefix = h->mprefix.data,
-		.mprefix_len = h->mprefix.len,
-		.peer_key = &h->peer_key,
-		.cprefix = h->cprefix.data,
-		.cprefix_len = h->cprefix.len,
-		.header = h->header.data,
-		.header_len = h->header.len,
-		.routing = h->routing.data,
-		.routing_len = h->routing.len,
-		.payload = payload,
-		.npayload = n,
+	    .mprefix = h->mprefix.data,
+	    .mprefix_len = h->mprefix.len,
+	    .peer_key = &h->peer_key,
+	    .cprefix = h->cprefix.data,
+	    .cprefix_len = h->cprefix.len,
+	    .header = h->header.data,
+	    .header_len = h->header.len,
+	    .routing = h->routing.data,
+	    .routing_len = h->routing.len,
+	    .payload = payload,
+	    .npayload = n,
 	};
 
 	return vx_msg_assemble(&p, wire);
@@ -142,7 +142,7 @@ static vx_status octets(heim_octet_string **dst, const vx_bytes *src)
 }
 
 vx_status vx_hop_combo(const vx_hop *h, const BlendingSpec *recipient, const PayloadOperation *ops,
-		       size_t nops, int min_time, int max_time, RoutingCombo *out)
+                       size_t nops, int min_time, int max_time, RoutingCombo *out)
 {
 	vx_status st = VX_ENOMEM;
 
@@ -153,7 +153,7 @@ vx_status vx_hop_combo(const vx_hop *h, const BlendingSpec *recipient, const Pay
 	    copy_SymmetricKey(&h->peer_key, out->messageKey))
 		goto fail;
 	if (recipient && (!(out->recipient = calloc(1, sizeof *out->recipient)) ||
-			  copy_BlendingSpec(recipient, out->recipient)))
+	                  copy_BlendingSpec(recipient, out->recipient)))
 		goto fail;
 	if ((st = octets(&out->mPrefix, &h->mprefix)) != VX_OK ||
 	    (st = octets(&out->cPrefix, &h->cprefix)) != VX_OK ||
@@ -182,7 +182,7 @@ static int set_ia5(heim_ia5_string *s, const char *text)
 }
 
 vx_status vx_blending_spec_plain(const char *address, const vx_pkey *key, const unsigned *offsets,
-				 size_t noffsets, BlendingSpec *out)
+                                 size_t noffsets, BlendingSpec *out)
 {
 	vx_status st = VX_ENOMEM;
 

@@ -18,7 +18,7 @@
 
 typedef struct vx_hop {
 	/* set by the caller */
-	const vx_pkey *host;	 /* the receiving node's host key (public part used) */
+	const vx_pkey *host;     /* the receiving node's host key (public part used) */
 	const vx_pkey *identity; /* the builder's identity on that node (private) */
 	uint32_t serial;
 	unsigned max_replays;
@@ -46,10 +46,10 @@ vx_status vx_hop_message(const vx_hop *h, const vx_bytes *payload, size_t n, vx_
  * copies; free_RoutingCombo releases out.
  */
 vx_status vx_hop_combo(const vx_hop *h, const BlendingSpec *recipient, const PayloadOperation *ops,
-		       size_t nops, int min_time, int max_time, RoutingCombo *out);
+                       size_t nops, int min_time, int max_time, RoutingCombo *out);
 
 /* A BlendingSpec for PLAIN blending to address at the given offsets. */
 vx_status vx_blending_spec_plain(const char *address, const vx_pkey *key, const unsigned *offsets,
-				 size_t noffsets, BlendingSpec *out);
+                                 size_t noffsets, BlendingSpec *out);
 
 #endif

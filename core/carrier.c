@@ -44,12 +44,12 @@ static uint8_t *be16(uint8_t *p, unsigned v)
  * note, follows it: unzip reads an archive from its end record and accepts
  * leading bytes, as it does for self-extracting archives.
  */
-#define ZIP_LOCAL 30
+#define ZIP_LOCAL   30
 #define ZIP_CENTRAL 46
-#define ZIP_END 22
+#define ZIP_END     22
 
 static vx_status build_zip(const uint8_t *msg, size_t len, size_t offset, vx_bytes *file,
-			   char *filename, size_t fnsize)
+                           char *filename, size_t fnsize)
 {
 	static const char *const stems[] = {"scan", "IMG", "backup", "invoice", "report"};
 	static const char *const exts[] = {"pdf", "dat", "bin", "pdf", "xlsx"};
@@ -65,7 +65,7 @@ static vx_status build_zip(const uint8_t *msg, size_t len, size_t offset, vx_byt
 	if (len > UINT32_MAX - 65536)
 		return VX_ELIMIT;
 	nlen = (size_t)snprintf(name, sizeof name, "%s_%04u.%s", stems[which], 1000 + rnd(9000),
-				exts[which]);
+	                        exts[which]);
 	if (offset >= ZIP_LOCAL + nlen + 4) {
 		extra = offset - ZIP_LOCAL - nlen;
 		lead = 0;
@@ -125,18 +125,18 @@ static vx_status build_zip(const uint8_t *msg, size_t len, size_t offset, vx_byt
  * the scan data starts at offset), DQT, SOF0, DHT, SOS, the message as
  * entropy-coded data, EOI.
  */
-static const uint8_t jfif[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0x00, 0x01,
-			       0x01, 0x01, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00};
+static const uint8_t jfif[] = {0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J',  'F',  'I',  'F',
+                               0x00, 0x01, 0x01, 0x01, 0x00, 0x48, 0x00, 0x48, 0x00, 0x00};
 static const uint8_t jpeg_tail[] = {
-	/* SOF0: 8 bits, height, width, one component, 1x1 sampling, table 0 */
-	0xff, 0xc0, 0x00, 0x0b, 0x08, 0x03, 0x00, 0x04, 0x00, 0x01, 0x01, 0x11, 0x00,
-	/* DHT: DC table 0 and AC table 0 */
-	0xff, 0xc4, 0x00, 0x1f, 0x00, 0x00, 0x01, 0x05, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-	0x09, 0x0a, 0x0b, 0xff, 0xc4, 0x00, 0x19, 0x10, 0x00, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x11, 0x12,
-	/* SOS: one component, tables 0/0, full spectral selection */
-	0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00};
+    /* SOF0: 8 bits, height, width, one component, 1x1 sampling, table 0 */
+    0xff, 0xc0, 0x00, 0x0b, 0x08, 0x03, 0x00, 0x04, 0x00, 0x01, 0x01, 0x11, 0x00,
+    /* DHT: DC table 0 and AC table 0 */
+    0xff, 0xc4, 0x00, 0x1f, 0x00, 0x00, 0x01, 0x05, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+    0x0b, 0xff, 0xc4, 0x00, 0x19, 0x10, 0x00, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x03, 0x11, 0x12,
+    /* SOS: one component, tables 0/0, full spectral selection */
+    0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00};
 #define JPEG_DQT_LEN (4 + 1 + 64)
 #define JPEG_COM_MIN 4
 
@@ -149,10 +149,10 @@ size_t vx_carrier_jpeg_min_offset(void)
 static void dqt(uint8_t *p, unsigned q)
 {
 	static const uint8_t base[64] = {
-		16, 11, 12, 14, 12, 10, 16, 14, 13, 14, 18, 17, 16, 19, 24, 40,
-		26, 24, 22, 22, 24, 49, 35, 37, 29, 40, 58, 51, 61, 60, 57, 51,
-		56, 55, 64, 72, 92, 78, 64, 68, 87, 69, 55, 56, 80, 109, 81, 87,
-		95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99};
+	    16, 11, 12,  14,  12,  10, 16, 14,  13,  14,  18,  17,  16, 19,  24,  40,
+	    26, 24, 22,  22,  24,  49, 35, 37,  29,  40,  58,  51,  61, 60,  57,  51,
+	    56, 55, 64,  72,  92,  78, 64, 68,  87,  69,  55,  56,  80, 109, 81,  87,
+	    95, 98, 103, 104, 103, 62, 77, 113, 121, 112, 100, 120, 92, 101, 103, 99};
 	unsigned scale = q < 50 ? 5000 / q : 200 - 2 * q;
 
 	p = be16(p, 0xffdb);
@@ -166,7 +166,7 @@ static void dqt(uint8_t *p, unsigned q)
 }
 
 static vx_status build_jpeg(const uint8_t *msg, size_t len, size_t offset, vx_bytes *file,
-			    char *filename, size_t fnsize)
+                            char *filename, size_t fnsize)
 {
 	unsigned q = 75 + rnd(21);
 	size_t com, total;
@@ -187,8 +187,8 @@ static vx_status build_jpeg(const uint8_t *msg, size_t len, size_t offset, vx_by
 	memcpy(p, jfif, sizeof jfif), p += sizeof jfif;
 	p = be16(p, 0xfffe);
 	p = be16(p, (unsigned)com - 2);
-	blen = snprintf(banner, sizeof banner, "CREATOR: gd-jpeg v1.0 (using IJG JPEG v80), quality = %u\n",
-			q);
+	blen = snprintf(banner, sizeof banner,
+	                "CREATOR: gd-jpeg v1.0 (using IJG JPEG v80), quality = %u\n", q);
 	memset(p, ' ', com - 4);
 	memcpy(p, banner, (size_t)blen < com - 4 ? (size_t)blen : com - 4);
 	p += com - 4;
@@ -206,13 +206,13 @@ static vx_status build_jpeg(const uint8_t *msg, size_t len, size_t offset, vx_by
 }
 
 vx_status vx_carrier_build(const uint8_t *msg, size_t len, size_t offset, vx_carrier_type type,
-			   vx_bytes *file, const char **mime_type, char *filename, size_t fnsize)
+                           vx_bytes *file, const char **mime_type, char *filename, size_t fnsize)
 {
 	file->data = NULL;
 	file->len = 0;
 	if (type == VX_CARRIER_ANY)
 		type = offset >= vx_carrier_jpeg_min_offset() && rnd(2) ? VX_CARRIER_JPEG
-									: VX_CARRIER_ZIP;
+		                                                        : VX_CARRIER_ZIP;
 	switch (type) {
 	case VX_CARRIER_JPEG:
 		*mime_type = "image/jpeg";

@@ -22,7 +22,7 @@ typedef enum vx_carrier_type {
  * cannot place data at that offset (a JPEG needs its header first).
  */
 vx_status vx_carrier_build(const uint8_t *msg, size_t len, size_t offset, vx_carrier_type type,
-			   vx_bytes *file, const char **mime_type, char *filename, size_t fnsize);
+                           vx_bytes *file, const char **mime_type, char *filename, size_t fnsize);
 
 /* Smallest offset at which a JPEG carrier can start its data. */
 size_t vx_carrier_jpeg_min_offset(void);

@@ -26,10 +26,10 @@ enum {
 
 /* Encrypt in[0..inlen) under key into out (overwritten, not freed; empty on error). */
 vx_status vx_sym_encrypt(const SymmetricKey *key, const uint8_t *in, size_t inlen, unsigned flags,
-			 vx_bytes *out);
+                         vx_bytes *out);
 /* Decrypt and authenticate; VX_EAUTH on a wrong key, tag or padding. */
 vx_status vx_sym_decrypt(const SymmetricKey *key, const uint8_t *in, size_t inlen, unsigned flags,
-			 vx_bytes *out);
+                         vx_bytes *out);
 
 /*
  * Fill key with a fresh random key of algorithm alg in the given mode and
@@ -37,7 +37,7 @@ vx_status vx_sym_decrypt(const SymmetricKey *key, const uint8_t *in, size_t inle
  * releases it.
  */
 vx_status vx_sym_generate(SymmetricAlgorithm alg, CipherMode mode, CipherPadding padding,
-			  SymmetricKey *key);
+                          SymmetricKey *key);
 
 /* Wipe the key octets, then free_SymmetricKey (which does not wipe). */
 void vx_sym_free(SymmetricKey *key);
@@ -72,8 +72,8 @@ struct vx_sym_opts {
 };
 
 vx_status vx_sym_encrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
-			    unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
+                            unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
 vx_status vx_sym_decrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
-			    unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
+                            unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
 
 #endif

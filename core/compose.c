@@ -16,11 +16,11 @@
 static const struct {
 	const char *subject, *body;
 } notes[] = {
-	{"the file you asked for", "Hi,\n\nhere is the file from yesterday.\n\nBest\n"},
-	{"photos", "Here are the pictures, sorry it took a while.\n"},
-	{"Re: documents", "Attached, as promised. Let me know if anything is missing.\n"},
-	{"scan", "Scanned copy attached.\n"},
-	{"backup", "Latest backup attached. Please keep it somewhere safe.\n"},
+    {"the file you asked for", "Hi,\n\nhere is the file from yesterday.\n\nBest\n"},
+    {"photos", "Here are the pictures, sorry it took a while.\n"},
+    {"Re: documents", "Attached, as promised. Let me know if anything is missing.\n"},
+    {"scan", "Scanned copy attached.\n"},
+    {"backup", "Latest backup attached. Please keep it somewhere safe.\n"},
 };
 
 static unsigned pick(unsigned n)
@@ -41,7 +41,7 @@ static int ia5_copy(char *dst, size_t size, const heim_ia5_string *s)
 }
 
 vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *spec,
-			  const char *from, vx_bytes *mail)
+                          const char *from, vx_bytes *mail)
 {
 	char to[320], type[32], fname[64];
 	const char *at, *mime_type;
@@ -66,12 +66,13 @@ vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *s
 			break;
 		}
 	if ((st = vx_carrier_build(wire, len, offset, VX_CARRIER_ANY, &file, &mime_type, fname,
-				   sizeof fname)) != VX_OK)
+	                           sizeof fname)) != VX_OK)
 		return st;
 	at = strrchr(from, '@');
 	att = (vx_mime_attachment){fname, mime_type, file.data, file.len};
-	m = (vx_mime_mail){from, to, notes[which].subject, notes[which].body, 0,
-			   at ? at + 1 : "localhost", &att, 1};
+	m = (vx_mime_mail){
+	    from, to, notes[which].subject, notes[which].body, 0, at ? at + 1 : "localhost",
+	    &att, 1};
 	st = vx_mime_compose(&m, mail);
 	vx_bytes_free(&file);
 	return st;

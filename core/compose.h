@@ -15,6 +15,6 @@
  * the offset is the spec's first offset parameter (0 if none).
  */
 vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *spec,
-			  const char *from, vx_bytes *mail);
+                          const char *from, vx_bytes *mail);
 
 #endif

@@ -210,17 +210,16 @@ static vx_status chk_IdentityStore(const void *v)
 	return VX_OK;
 }
 
-#define chk_AsymmetricKey NULL
-#define chk_HeaderRequest NULL
-#define chk_RequirementBlock NULL
-#define chk_NodeSpec NULL
-#define chk_UsagePeriod NULL
+#define chk_AsymmetricKey      NULL
+#define chk_HeaderRequest      NULL
+#define chk_RequirementBlock   NULL
+#define chk_NodeSpec           NULL
+#define chk_UsagePeriod        NULL
 #define chk_MemoryPayloadChunk NULL
 
 static const struct der_ops der_table[VX_DER_TYPE_MAX] = {
-#define DER_ROW(T)                                                                                 \
-	[VX_DER_##T] = {#T, sizeof(T), dec_##T, enc_##T, len_##T, free_w_##T, chk_##T},
-	VX_DER_TYPES(DER_ROW)
+#define DER_ROW(T) [VX_DER_##T] = {#T, sizeof(T), dec_##T, enc_##T, len_##T, free_w_##T, chk_##T},
+    VX_DER_TYPES(DER_ROW)
 #undef DER_ROW
 };
 

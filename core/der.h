@@ -36,7 +36,7 @@ typedef enum vx_der_type {
 #define VX_DER_ENUM(T) VX_DER_##T,
 	VX_DER_TYPES(VX_DER_ENUM)
 #undef VX_DER_ENUM
-		VX_DER_TYPE_MAX
+	    VX_DER_TYPE_MAX
 } vx_der_type;
 
 /*

@@ -59,8 +59,8 @@ static int on_part(const uint8_t *part, size_t len, void *arg)
 }
 
 vx_status vx_detect(const uint8_t *mail, size_t len, const vx_pkey *const *hosts, size_t nhosts,
-		    const unsigned *offsets, size_t noffsets, size_t max_part,
-		    int (*fn)(const vx_found *f, void *arg), void *arg, vx_detect_stats *stats)
+                    const unsigned *offsets, size_t noffsets, size_t max_part,
+                    int (*fn)(const vx_found *f, void *arg), void *arg, vx_detect_stats *stats)
 {
 	vx_detect_stats local;
 	struct scan s = {hosts, nhosts, offsets, noffsets, fn, arg, stats ? stats : &local};

@@ -11,17 +11,17 @@
 #include "pkey.h"
 
 typedef struct vx_found {
-	size_t host;	     /* index of the host key that opened the prefix */
-	unsigned part;	     /* MIME part number, 1-based, in walk order */
-	size_t offset;	     /* PLAIN offset within the decoded part */
+	size_t host;         /* index of the host key that opened the prefix */
+	unsigned part;       /* MIME part number, 1-based, in walk order */
+	size_t offset;       /* PLAIN offset within the decoded part */
 	const uint8_t *wire; /* the Vortex message (valid during the callback) */
 	size_t len;
 } vx_found;
 
 typedef struct vx_detect_stats {
-	unsigned parts;	  /* MIME parts walked */
-	unsigned trials;  /* private-key operations spent */
-	unsigned found;	  /* messages found */
+	unsigned parts;  /* MIME parts walked */
+	unsigned trials; /* private-key operations spent */
+	unsigned found;  /* messages found */
 } vx_detect_stats;
 
 /*
@@ -30,7 +30,7 @@ typedef struct vx_detect_stats {
  * completed (found or not), VX_EMIME when the mail is not parseable.
  */
 vx_status vx_detect(const uint8_t *mail, size_t len, const vx_pkey *const *hosts, size_t nhosts,
-		    const unsigned *offsets, size_t noffsets, size_t max_part,
-		    int (*fn)(const vx_found *f, void *arg), void *arg, vx_detect_stats *stats);
+                    const unsigned *offsets, size_t noffsets, size_t max_part,
+                    int (*fn)(const vx_found *f, void *arg), void *arg, vx_detect_stats *stats);
 
 #endif

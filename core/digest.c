@@ -6,11 +6,16 @@
 static const EVP_MD *md_of(MacAlgorithm alg)
 {
 	switch (alg) {
-	case sha256: return EVP_sha256();
-	case sha384: return EVP_sha384();
-	case sha512: return EVP_sha512();
-	case ripemd160: return EVP_ripemd160();
-	default: return NULL; /* ripemd256/320: in neither library (README point 7) */
+	case sha256:
+		return EVP_sha256();
+	case sha384:
+		return EVP_sha384();
+	case sha512:
+		return EVP_sha512();
+	case ripemd160:
+		return EVP_ripemd160();
+	default:
+		return NULL; /* ripemd256/320: in neither library (README point 7) */
 	}
 }
 

@@ -7,9 +7,9 @@
 
 struct vx_gf {
 	unsigned w;
-	uint32_t size;	/* 2^w */
-	uint16_t *log;	/* log[0] unused */
-	uint16_t *exp;	/* exp[i] for i < 2 * (size - 1): no modulo in mul */
+	uint32_t size; /* 2^w */
+	uint16_t *log; /* log[0] unused */
+	uint16_t *exp; /* exp[i] for i < 2 * (size - 1): no modulo in mul */
 };
 
 static vx_gf fields[2];

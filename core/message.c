@@ -63,7 +63,7 @@ static size_t tlv_head(uint8_t *out, int constructed, int context, unsigned tag,
 
 /* Read one DER TLV header; returns 0 and the content span, or -1. */
 static int tlv_read(const uint8_t *p, size_t len, int *constructed, unsigned *tag,
-		    const uint8_t **content, size_t *clen, size_t *total)
+                    const uint8_t **content, size_t *clen, size_t *total)
 {
 	size_t i = 0, l;
 
@@ -107,7 +107,7 @@ static int tlv_read(const uint8_t *p, size_t len, int *constructed, unsigned *ta
 }
 
 vx_status vx_msg_seal_prefix(const vx_pkey *host, uint32_t fs, const SymmetricKey *key,
-			     vx_bytes *out)
+                             vx_bytes *out)
 {
 	PrefixBlock pb;
 	vx_bytes der = {0};
@@ -124,7 +124,7 @@ vx_status vx_msg_seal_prefix(const vx_pkey *host, uint32_t fs, const SymmetricKe
 }
 
 vx_status vx_msg_seal_header(const SymmetricKey *sender_key, const vx_pkey *identity,
-			     const HeaderBlock *hb, vx_bytes *out)
+                             const HeaderBlock *hb, vx_bytes *out)
 {
 	vx_bytes der = {0}, ct = {0}, sig = {0};
 	uint8_t head[2][16];
@@ -160,8 +160,7 @@ out:
 	return st;
 }
 
-vx_status vx_msg_seal_routing(const SymmetricKey *sender_key, const RoutingBlock *rb,
-			      vx_bytes *out)
+vx_status vx_msg_seal_routing(const SymmetricKey *sender_key, const RoutingBlock *rb, vx_bytes *out)
 {
 	vx_bytes der = {0};
 	vx_status st;
@@ -192,7 +191,7 @@ vx_status vx_msg_padding(const vx_bytes *payload, size_t n, uint8_t pad[VX_MSG_P
 
 /* Split a sealed header into the [11022] content and the signature. */
 static vx_status header_fields(const uint8_t *p, size_t len, heim_octet_string *ct,
-			       heim_octet_string *sig)
+                               heim_octet_string *sig)
 {
 	const uint8_t *c, *oc;
 	size_t clen, total, oclen, ototal;
@@ -229,7 +228,7 @@ vx_status vx_msg_assemble(const vx_msg_parts *p, vx_bytes *wire)
 		return VX_ELIMIT;
 	memset(&im, 0, sizeof im);
 	if ((st = header_fields(p->header, p->header_len, &im.identity.u.encyrpted,
-				&im.identitySignature)) != VX_OK)
+	                        &im.identitySignature)) != VX_OK)
 		return st;
 	if ((st = vx_msg_padding(p->payload, p->npayload, pad)) != VX_OK)
 		return st;
@@ -288,7 +287,7 @@ static vx_status open_prefix(const vx_pkey *host, const heim_octet_string *seale
 
 /* Decrypt a block under key and decode it as type t into out. */
 static vx_status open_block(const SymmetricKey *key, const heim_octet_string *ct, vx_der_type t,
-			    void *out, vx_bytes *keep_der)
+                            void *out, vx_bytes *keep_der)
 {
 	vx_bytes der = {0};
 	vx_status st;
@@ -304,7 +303,7 @@ static vx_status open_block(const SymmetricKey *key, const heim_octet_string *ct
 
 /* Decode the outer VortexMessage and open its MPREFIX. */
 static vx_status open_outer(const uint8_t *wire, size_t len, const vx_pkey *host, VortexMessage *vm,
-			    PrefixBlock *mprefix)
+                            PrefixBlock *mprefix)
 {
 	vx_status st;
 
@@ -356,8 +355,8 @@ static vx_status verify_identity(const vx_msg *m)
 	if ((st = vx_pkey_from_asn1(&m->header.identityKey, &id)) != VX_OK)
 		return st;
 	st = vx_pkey_verify(id, m->header.signAlgorithm.algorithm, m->header_der.data,
-			    m->header_der.len, m->inner.identitySignature.data,
-			    m->inner.identitySignature.length);
+	                    m->header_der.len, m->inner.identitySignature.data,
+	                    m->inner.identitySignature.length);
 	vx_pkey_free(id);
 	return st;
 }
@@ -378,7 +377,7 @@ vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_m
 		return st;
 	}
 	st = open_block(&m->mprefix.key, &vm.innerMessage.u.encrypted, VX_DER_InnerMessageBlock,
-			&m->inner, NULL);
+	                &m->inner, NULL);
 	free_VortexMessage(&vm);
 	if (st != VX_OK)
 		goto fail;
@@ -393,11 +392,11 @@ vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_m
 		goto fail;
 	have_c = 1;
 	if ((st = open_block(&m->cprefix.key, &m->inner.identity.u.encyrpted, VX_DER_HeaderBlock,
-			     &m->header, &m->header_der)) != VX_OK)
+	                     &m->header, &m->header_der)) != VX_OK)
 		goto fail;
 	have_h = 1;
 	if ((st = open_block(&m->cprefix.key, &m->inner.routing.u.encyrpted, VX_DER_RoutingBlock,
-			     &m->routing, NULL)) != VX_OK)
+	                     &m->routing, NULL)) != VX_OK)
 		goto fail;
 	have_r = 1;
 	if (m->mprefix.forwardsecret != m->cprefix.forwardsecret ||

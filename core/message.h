@@ -32,7 +32,7 @@
 
 /* Seal a PrefixBlock {fs, key} to a host public key (MPREFIX or CPREFIX). */
 vx_status vx_msg_seal_prefix(const vx_pkey *host, uint32_t fs, const SymmetricKey *key,
-			     vx_bytes *out);
+                             vx_bytes *out);
 /*
  * Seal a HeaderBlock: encrypt its DER under the sender key and sign the DER
  * with the identity's private key (the hash named by hb->signAlgorithm).
@@ -41,16 +41,16 @@ vx_status vx_msg_seal_prefix(const vx_pkey *host, uint32_t fs, const SymmetricKe
  * content of RoutingCombo.header.
  */
 vx_status vx_msg_seal_header(const SymmetricKey *sender_key, const vx_pkey *identity,
-			     const HeaderBlock *hb, vx_bytes *out);
+                             const HeaderBlock *hb, vx_bytes *out);
 /* Seal a RoutingBlock: its DER under the sender key. */
 vx_status vx_msg_seal_routing(const SymmetricKey *sender_key, const RoutingBlock *rb,
-			      vx_bytes *out);
+                              vx_bytes *out);
 
 typedef struct vx_msg_parts {
 	const uint8_t *mprefix; /* sealed MPREFIX */
 	size_t mprefix_len;
 	const SymmetricKey *peer_key; /* the key inside the MPREFIX */
-	const uint8_t *cprefix;	      /* sealed CPREFIX */
+	const uint8_t *cprefix;       /* sealed CPREFIX */
 	size_t cprefix_len;
 	const uint8_t *header; /* sealed header (vx_msg_seal_header) */
 	size_t header_len;

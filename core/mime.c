@@ -138,13 +138,14 @@ vx_status vx_mime_compose(const vx_mime_mail *m, vx_bytes *out)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	printf_(&o, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n", m->from, m->to, m->subject,
-		date);
+	        date);
 	printf_(&o, "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n", msgid, m->msgid_domain);
 	printf_(&o, "Content-Type: multipart/mixed; boundary=\"----=_Part_%s\"\r\n\r\n", boundary);
 	puts_(&o, "This is a multi-part message in MIME format.\r\n");
 	printf_(&o, "\r\n------=_Part_%s\r\n", boundary);
-	printf_(&o, "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: %s\r\n\r\n",
-		text_is_ascii(m->body) ? "7bit" : "8bit");
+	printf_(&o,
+	        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: %s\r\n\r\n",
+	        text_is_ascii(m->body) ? "7bit" : "8bit");
 	put_text(&o, m->body);
 	for (size_t i = 0; i < m->natt; i++) {
 		const vx_mime_attachment *a = &m->att[i];
@@ -224,8 +225,8 @@ static vx_status walk(struct walk *w, const struct mailmime *mm, unsigned depth)
 }
 
 vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
-		       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
-		       unsigned *nparts)
+                       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
+                       unsigned *nparts)
 {
 	struct mailmime *mm = NULL;
 	struct walk w = {max_part, fn, arg, 0, 0};

@@ -23,8 +23,8 @@ typedef struct vx_mime_attachment {
 
 typedef struct vx_mime_mail {
 	const char *from, *to, *subject, *body; /* body: plain text, UTF-8 */
-	time_t date;				 /* 0: now */
-	const char *msgid_domain;		 /* right-hand side of the Message-ID */
+	time_t date;                            /* 0: now */
+	const char *msgid_domain;               /* right-hand side of the Message-ID */
 	const vx_mime_attachment *att;
 	size_t natt;
 } vx_mime_mail;
@@ -40,7 +40,7 @@ vx_status vx_mime_compose(const vx_mime_mail *m, vx_bytes *out);
  * VX_ELIMIT beyond the depth or part limits.
  */
 vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
-		       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
-		       unsigned *nparts);
+                       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
+                       unsigned *nparts);
 
 #endif

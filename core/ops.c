@@ -25,7 +25,7 @@ static int64_t later(int64_t a, int64_t b)
 }
 
 static vx_status source(const vx_workspace *ws, long id, const vx_bytes **b, int64_t *expiry,
-			int first)
+                        int first)
 {
 	int64_t e;
 
@@ -52,7 +52,7 @@ static vx_status add_target(struct result *r, long id, vx_bytes *b)
 }
 
 static vx_status slice(const vx_bytes *src, size_t from, size_t to, struct result *r, long id1,
-		       long id2)
+                       long id2)
 {
 	vx_bytes first = {0}, second = {0};
 	vx_status st;
@@ -136,7 +136,7 @@ static vx_status do_merge(const vx_workspace *ws, const MergePayloadOperation *o
 }
 
 static vx_status do_crypt(const vx_workspace *ws, int encrypt, long from, const SymmetricKey *key,
-			  long to, struct result *r)
+                          long to, struct result *r)
 {
 	const vx_bytes *src;
 	vx_bytes out = {0};
@@ -145,7 +145,7 @@ static vx_status do_crypt(const vx_workspace *ws, int encrypt, long from, const 
 	if ((st = source(ws, from, &src, &r->expiry, 1)) != VX_OK)
 		return st;
 	st = encrypt ? vx_sym_encrypt(key, src->data, src->len, 0, &out)
-		     : vx_sym_decrypt(key, src->data, src->len, 0, &out);
+	             : vx_sym_decrypt(key, src->data, src->len, 0, &out);
 	if (st == VX_OK)
 		st = add_target(r, to, &out);
 	vx_bytes_free(&out);
@@ -153,7 +153,7 @@ static vx_status do_crypt(const vx_workspace *ws, int encrypt, long from, const 
 }
 
 static vx_status do_add_redundancy(const vx_workspace *ws, const AddRedundancyOperation *op,
-				   struct result *r)
+                                   struct result *r)
 {
 	const vx_bytes *src;
 	vx_bytes *out;
@@ -177,7 +177,7 @@ static vx_status do_add_redundancy(const vx_workspace *ws, const AddRedundancyOp
 }
 
 static vx_status do_remove_redundancy(const vx_workspace *ws, const RemoveRedundancyOperation *op,
-				      struct result *r)
+                                      struct result *r)
 {
 	vx_bytes *in, out = {0};
 	long n = (long)op->dataStripes + op->redundancy;
@@ -232,10 +232,10 @@ static vx_status compute(const vx_workspace *ws, const PayloadOperation *op, str
 		return do_merge(ws, &op->u.mergePayload, r);
 	case choice_PayloadOperation_encryptPayload:
 		return do_crypt(ws, 1, op->u.encryptPayload.originalId, &op->u.encryptPayload.key,
-				op->u.encryptPayload.newId, r);
+		                op->u.encryptPayload.newId, r);
 	case choice_PayloadOperation_decryptPayload:
 		return do_crypt(ws, 0, op->u.decryptPayload.originalId, &op->u.decryptPayload.key,
-				op->u.decryptPayload.newId, r);
+		                op->u.decryptPayload.newId, r);
 	case choice_PayloadOperation_addRedundancy:
 		return do_add_redundancy(ws, &op->u.addRedundancy, r);
 	case choice_PayloadOperation_removeRedundancy:

@@ -28,9 +28,9 @@ static const struct {
 	ECCurveType type;
 	const char *name;
 } curves[] = {
-	{secp384r1, "secp384r1"},
-	{sect409k1, "sect409k1"},
-	{secp521r1, "secp521r1"},
+    {secp384r1, "secp384r1"},
+    {sect409k1, "sect409k1"},
+    {secp521r1, "secp521r1"},
 };
 
 static const char *curve_name(unsigned type)
@@ -53,7 +53,7 @@ static vx_status check_key(EVP_PKEY *pk, AsymmetricAlgorithm *alg)
 	case EVP_PKEY_EC:
 		*alg = ec;
 		if (!EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group,
-						    sizeof group, NULL))
+		                                    sizeof group, NULL))
 			return VX_EBADPARAM;
 		for (size_t i = 0; i < sizeof curves / sizeof *curves; i++)
 			if (!strcmp(group, curves[i].name))
@@ -320,7 +320,7 @@ static int rsa_padding(EVP_PKEY_CTX *ctx, vx_rsa_padding pad)
 }
 
 static vx_status rsa_crypt(const vx_pkey *k, int enc, vx_rsa_padding pad, const uint8_t *in,
-			   size_t inlen, vx_bytes *out)
+                           size_t inlen, vx_bytes *out)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL);
 	size_t n = (size_t)EVP_PKEY_get_size(k->pk);
@@ -338,7 +338,7 @@ static vx_status rsa_crypt(const vx_pkey *k, int enc, vx_rsa_padding pad, const 
 	if ((st = vx_bytes_alloc(out, n)) != VX_OK)
 		goto done;
 	if ((enc ? EVP_PKEY_encrypt(ctx, out->data, &n, in, inlen)
-		 : EVP_PKEY_decrypt(ctx, out->data, &n, in, inlen)) <= 0) {
+	         : EVP_PKEY_decrypt(ctx, out->data, &n, in, inlen)) <= 0) {
 		vx_bytes_free(out);
 		/* too long to encrypt is the caller's error; anything else on decrypt: not ours */
 		st = enc ? VX_EINVAL : VX_EAUTH;
@@ -387,7 +387,7 @@ static vx_status ecies_ctr(const uint8_t key[32], const uint8_t *in, size_t len,
 	static const uint8_t iv[16];
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	int n = 0, ok = c && EVP_EncryptInit_ex(c, EVP_aes_256_ctr(), NULL, key, iv) &&
-			(len == 0 || EVP_EncryptUpdate(c, out, &n, in, (int)len));
+	                (len == 0 || EVP_EncryptUpdate(c, out, &n, in, (int)len));
 
 	EVP_CIPHER_CTX_free(c);
 	return ok && (size_t)n == len ? VX_OK : VX_ECRYPTO;
@@ -415,7 +415,7 @@ static vx_status ecies_encrypt(const vx_pkey *k, const uint8_t *in, size_t inlen
 
 	if (!plen || inlen > SIZE_MAX - plen - ECIES_TAG ||
 	    !EVP_PKEY_get_utf8_string_param(k->pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-					    NULL) ||
+	                                    NULL) ||
 	    !(eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group))) {
 		ERR_clear_error();
 		return VX_ECRYPTO;
@@ -424,7 +424,7 @@ static vx_status ecies_encrypt(const vx_pkey *k, const uint8_t *in, size_t inlen
 	    (st = vx_bytes_alloc(out, plen + inlen + ECIES_TAG)) != VX_OK)
 		goto done;
 	if (!EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out->data,
-					     plen, &n) ||
+	                                     plen, &n) ||
 	    n != plen) {
 		st = VX_ECRYPTO;
 		goto done;
@@ -473,36 +473,43 @@ done:
 }
 
 vx_status vx_pkey_encrypt(const vx_pkey *k, vx_rsa_padding pad, const uint8_t *in, size_t inlen,
-			  vx_bytes *out)
+                          vx_bytes *out)
 {
 	out->data = NULL;
 	out->len = 0;
-	return k->alg == rsa ? rsa_crypt(k, 1, pad, in, inlen, out) : ecies_encrypt(k, in, inlen, out);
+	return k->alg == rsa ? rsa_crypt(k, 1, pad, in, inlen, out)
+	                     : ecies_encrypt(k, in, inlen, out);
 }
 
 vx_status vx_pkey_decrypt(const vx_pkey *k, vx_rsa_padding pad, const uint8_t *in, size_t inlen,
-			  vx_bytes *out)
+                          vx_bytes *out)
 {
 	out->data = NULL;
 	out->len = 0;
 	if (!k->priv)
 		return VX_EINVAL;
-	return k->alg == rsa ? rsa_crypt(k, 0, pad, in, inlen, out) : ecies_decrypt(k, in, inlen, out);
+	return k->alg == rsa ? rsa_crypt(k, 0, pad, in, inlen, out)
+	                     : ecies_decrypt(k, in, inlen, out);
 }
 
 static const EVP_MD *mac_md(MacAlgorithm mac)
 {
 	switch (mac) {
-	case sha256: return EVP_sha256();
-	case sha384: return EVP_sha384();
-	case sha512: return EVP_sha512();
-	case ripemd160: return EVP_ripemd160();
-	default: return NULL;
+	case sha256:
+		return EVP_sha256();
+	case sha384:
+		return EVP_sha384();
+	case sha512:
+		return EVP_sha512();
+	case ripemd160:
+		return EVP_ripemd160();
+	default:
+		return NULL;
 	}
 }
 
 vx_status vx_pkey_sign(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
-		       vx_bytes *sig)
+                       vx_bytes *sig)
 {
 	const EVP_MD *md = mac_md(mac);
 	EVP_MD_CTX *c;
@@ -532,7 +539,7 @@ vx_status vx_pkey_sign(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, s
 }
 
 vx_status vx_pkey_verify(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
-			 const uint8_t *sig, size_t siglen)
+                         const uint8_t *sig, size_t siglen)
 {
 	const EVP_MD *md = mac_md(mac);
 	EVP_MD_CTX *c;

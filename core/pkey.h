@@ -19,7 +19,7 @@ typedef struct vx_pkey vx_pkey;
 
 typedef enum vx_rsa_padding {
 	VX_RSA_PKCS1 = 0, /* PKCS#1 v1.5, the spec's default */
-	VX_RSA_OAEP	  /* OAEP with SHA-256 and MGF1-SHA-256 */
+	VX_RSA_OAEP       /* OAEP with SHA-256 and MGF1-SHA-256 */
 } vx_rsa_padding;
 
 /*
@@ -48,10 +48,10 @@ int vx_pkey_equal(const vx_pkey *a, const vx_pkey *b);
 
 /* Encrypt to the public key (RSA padding ignored for EC keys). */
 vx_status vx_pkey_encrypt(const vx_pkey *k, vx_rsa_padding pad, const uint8_t *in, size_t inlen,
-			  vx_bytes *out);
+                          vx_bytes *out);
 /* Decrypt with the private key; VX_EAUTH when the input is not for this key. */
 vx_status vx_pkey_decrypt(const vx_pkey *k, vx_rsa_padding pad, const uint8_t *in, size_t inlen,
-			  vx_bytes *out);
+                          vx_bytes *out);
 /*
  * Length in bytes of every ciphertext vx_pkey_encrypt produces for a
  * plaintext of inlen bytes (fixed for RSA, inlen + overhead for ECIES).
@@ -60,8 +60,8 @@ size_t vx_pkey_ciphertext_len(const vx_pkey *k, size_t inlen);
 
 /* Sign / verify with the hash that mac names (sha256/384/512, ripemd160). */
 vx_status vx_pkey_sign(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
-		       vx_bytes *sig);
+                       vx_bytes *sig);
 vx_status vx_pkey_verify(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
-			 const uint8_t *sig, size_t siglen);
+                         const uint8_t *sig, size_t siglen);
 
 #endif

@@ -15,8 +15,8 @@
 
 #define KEYS_MIN 2 /* SIZE (2..512) of keys, dropped by Heimdal */
 #define KEYS_MAX 512
-#define CHUNK (1u << 30) /* both libraries take int lengths */
-#define SLICE (64u << 10) /* coded while still in cache */
+#define CHUNK    (1u << 30)  /* both libraries take int lengths */
+#define SLICE    (64u << 10) /* coded while still in cache */
 
 /*
  * A prepared coefficient matrix (rows x k) over one field: ISA-L's tables
@@ -26,7 +26,7 @@
 struct coder {
 	unsigned w, rows, k;
 	const uint32_t *coef;
-	uint8_t *tbl;	  /* GF(2^8) */
+	uint8_t *tbl;   /* GF(2^8) */
 	const gf_t *gf; /* GF(2^16) */
 };
 
@@ -43,12 +43,12 @@ static pthread_once_t gf16_once = PTHREAD_ONCE_INIT;
 static void gf16_init(void)
 {
 	/* the leading 1 of the polynomial is optional in gf-complete */
-	gf16_ok = gf_init_hard(&gf16, 16, GF_MULT_SPLIT_TABLE, GF_REGION_DEFAULT,
-			       GF_DIVIDE_DEFAULT, 0x1002d, 16, 4, NULL, NULL);
+	gf16_ok = gf_init_hard(&gf16, 16, GF_MULT_SPLIT_TABLE, GF_REGION_DEFAULT, GF_DIVIDE_DEFAULT,
+	                       0x1002d, 16, 4, NULL, NULL);
 }
 
 static vx_status coder_init(struct coder *c, unsigned w, const uint32_t *coef, unsigned rows,
-			    unsigned k)
+                            unsigned k)
 {
 	memset(c, 0, sizeof *c);
 	c->w = w, c->rows = rows, c->k = k, c->coef = coef;
@@ -109,7 +109,7 @@ static vx_status run16(struct coder *c, uint8_t *const *src, uint8_t *const *dst
 		for (unsigned r = 0; r < c->rows; r++)
 			for (unsigned i = 0; i < c->k; i++)
 				c->gf->multiply_region.w32((gf_t *)c->gf, s[i], d[r],
-							   c->coef[r * c->k + i], len, i > 0);
+				                           c->coef[r * c->k + i], len, i > 0);
 		for (unsigned r = 0; r < c->rows; r++)
 			if (d[r] != dst[r] && len)
 				memcpy(dst[r], d[r], (size_t)len);
@@ -123,7 +123,7 @@ static vx_status run16(struct coder *c, uint8_t *const *src, uint8_t *const *dst
 
 /* Apply the matrix to bytes [off, off + len) of every region. */
 static vx_status coder_run(struct coder *c, uint8_t *const *src, uint8_t *const *dst, size_t off,
-			   size_t len)
+                           size_t len)
 {
 	uint8_t *s[512], *d[512];
 	vx_status st = VX_OK;
@@ -152,7 +152,7 @@ struct plan {
 };
 
 static vx_status make_plan(int gfsize, int k, int m, const SymmetricKey *keys, unsigned nkeys,
-			   struct plan *p)
+                           struct plan *p)
 {
 	size_t block = 1;
 
@@ -192,7 +192,7 @@ static int is_none(const SymmetricKey *k)
 
 /* Fill dst with [off, off + n) of the padded stream prefix || in || random. */
 static vx_status padded_range(uint8_t *dst, size_t off, size_t n, const uint8_t head[4],
-			      const uint8_t *in, size_t len)
+                              const uint8_t *in, size_t len)
 {
 	while (n && off < 4) {
 		*dst++ = head[off++];
@@ -208,7 +208,7 @@ static vx_status padded_range(uint8_t *dst, size_t off, size_t n, const uint8_t 
 }
 
 vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in, size_t len,
-			    vx_bytes *out)
+                            vx_bytes *out)
 {
 	struct plan p;
 	size_t L, s, kunit;
@@ -218,8 +218,8 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 	struct coder c = {0};
 	vx_status st;
 
-	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val,
-			    op->keys.len, &p)) != VX_OK)
+	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val, op->keys.len,
+	                    &p)) != VX_OK)
 		return st;
 	for (unsigned j = 0; j < p.n; j++)
 		out[j] = (vx_bytes){0};
@@ -252,7 +252,7 @@ vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in,
 		goto out;
 	{
 		const uint8_t head[4] = {prefix & 0xff, prefix >> 8 & 0xff, prefix >> 16 & 0xff,
-					 prefix >> 24};
+		                         prefix >> 24};
 
 		/* the padded input fills the stripes across, then down; coded while hot */
 		for (size_t off = 0; off < s && st == VX_OK; off += SLICE) {
@@ -286,7 +286,7 @@ out:
 }
 
 vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_bytes *in,
-			       vx_bytes *out)
+                               vx_bytes *out)
 {
 	struct plan p;
 	vx_bytes *plain = NULL;
@@ -300,8 +300,8 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 
 	out->data = NULL;
 	out->len = 0;
-	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val,
-			    op->keys.len, &p)) != VX_OK)
+	if ((st = make_plan(op->gfSize, op->dataStripes, op->redundancy, op->keys.val, op->keys.len,
+	                    &p)) != VX_OK)
 		return st;
 	if (!(plain = calloc(p.n, sizeof *plain)) || !(pick = malloc(p.k * sizeof *pick)) ||
 	    !(src = malloc(2 * p.k * sizeof *src))) {
@@ -366,7 +366,7 @@ vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_byt
 	if (st != VX_OK)
 		goto out;
 	prefix = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 | (uint32_t)buf[2] << 16 |
-		 (uint32_t)buf[3] << 24;
+	         (uint32_t)buf[3] << 24;
 	len = prefix % L;
 	if (len > L - 4) {
 		st = VX_EBADPARAM;

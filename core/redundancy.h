@@ -16,12 +16,12 @@
 
 /* out: n = dataStripes + redundancy buffers, the encrypted blocks 0..n-1. */
 vx_status vx_redundancy_add(const AddRedundancyOperation *op, const uint8_t *in, size_t len,
-			    vx_bytes *out);
+                            vx_bytes *out);
 /*
  * in: n entries; a missing block has data == NULL. out: the original.
  * VX_ENOTFOUND (messageChunkMissing) with fewer than k usable blocks.
  */
 vx_status vx_redundancy_remove(const RemoveRedundancyOperation *op, const vx_bytes *in,
-			       vx_bytes *out);
+                               vx_bytes *out);
 
 #endif

@@ -58,7 +58,7 @@ static void op_targets(const PayloadOperation *op, id_set *s)
 }
 
 static vx_status assemble(const RoutingCombo *c, const vx_workspace *ws, const id_set *built,
-			  vx_bytes *wire)
+                          vx_bytes *wire)
 {
 	vx_bytes chunks[VX_MAX_PAYLOAD_BLOCKS];
 	vx_msg_parts p;

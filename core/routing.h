@@ -13,10 +13,10 @@
 #include "workspace.h"
 
 typedef struct vx_combo_out {
-	vx_bytes wire;	 /* the next hop's Vortex message; empty if nothing built */
-	unsigned built;	 /* payload chunks built (IDs 1..127) */
+	vx_bytes wire;   /* the next hop's Vortex message; empty if nothing built */
+	unsigned built;  /* payload chunks built (IDs 1..127) */
 	unsigned failed; /* operations that failed and were skipped (7.1.2) */
-	int to_user;	 /* an operation wrote ID 0: content for the local user */
+	int to_user;     /* an operation wrote ID 0: content for the local user */
 } vx_combo_out;
 
 /*

@@ -59,12 +59,12 @@ static vx_status unescape(const uint8_t *in, size_t len, vx_bytes *out)
 }
 
 vx_status vx_special_classify(const uint8_t *in, size_t len, vx_payload_kind *kind, vx_bytes *out,
-			      SpecialBlock *sb)
+                              SpecialBlock *sb)
 {
 	if (has_magic(in, len)) {
 		*kind = VX_PAYLOAD_SPECIAL;
 		return vx_der_decode(VX_DER_SpecialBlock, in + VX_SPECIAL_MAGIC_LEN,
-				     len - VX_SPECIAL_MAGIC_LEN, sb);
+		                     len - VX_SPECIAL_MAGIC_LEN, sb);
 	}
 	*kind = VX_PAYLOAD_USER;
 	if (has_escaped_magic(in, len))

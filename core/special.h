@@ -13,7 +13,7 @@
 #include "asn1.h"
 #include "bytes.h"
 
-#define VX_SPECIAL_MAGIC "\\special"
+#define VX_SPECIAL_MAGIC     "\\special"
 #define VX_SPECIAL_MAGIC_LEN 8
 
 /* Escape user content for ID 0 (a copy; unchanged unless it needs it). */
@@ -30,7 +30,7 @@ typedef enum vx_payload_kind {
  * (free_SpecialBlock releases it). A malformed special block is an error.
  */
 vx_status vx_special_classify(const uint8_t *in, size_t len, vx_payload_kind *kind, vx_bytes *out,
-			      SpecialBlock *sb);
+                              SpecialBlock *sb);
 
 /* Encode a SpecialBlock as a payload: '\special' + DER. */
 vx_status vx_special_encode(const SpecialBlock *sb, vx_bytes *out);

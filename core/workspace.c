@@ -162,7 +162,7 @@ size_t vx_ws_limit(const vx_workspace *ws)
 }
 
 void vx_ws_foreach(const vx_workspace *ws,
-		   void (*fn)(unsigned id, const vx_bytes *b, int64_t expiry, void *arg), void *arg)
+                   void (*fn)(unsigned id, const vx_bytes *b, int64_t expiry, void *arg), void *arg)
 {
 	for (size_t i = 0; i < ws->n; i++)
 		fn(ws->slots[i].id, &ws->slots[i].b, ws->slots[i].expiry, arg);

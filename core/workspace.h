@@ -40,6 +40,7 @@ size_t vx_ws_bytes(const vx_workspace *ws);
 size_t vx_ws_limit(const vx_workspace *ws);
 /* Call fn for each occupied slot in ascending ID order. */
 void vx_ws_foreach(const vx_workspace *ws,
-		   void (*fn)(unsigned id, const vx_bytes *b, int64_t expiry, void *arg), void *arg);
+                   void (*fn)(unsigned id, const vx_bytes *b, int64_t expiry, void *arg),
+                   void *arg);
 
 #endif

@@ -18,16 +18,18 @@ static void test_parse(void)
 	size_t n;
 
 	ok(vx_blend_parse_plain("plain:0,256", off, 16, &n) == VX_OK && n == 2 && off[0] == 0 &&
-		   off[1] == 256,
+	       off[1] == 256,
 	   "plain:0,256");
 	ok(vx_blend_parse_plain("(plain:1024)", off, 16, &n) == VX_OK && n == 1 && off[0] == 1024,
 	   "(plain:1024)");
 	ok(vx_blend_parse_plain("encoding=plain:0,256", off, 16, &n) == VX_OK && n == 2,
 	   "encoding=plain:0,256");
-	const char *bad[] = {"", "plain:", "plain:,1", "plain:1,", "plain:x", "(plain:1",
-			     "plain:1)", "f5:pw", "plain:99999999999", "plain:-1", "plain:1 ,2"};
+	const char *bad[] = {"",          "plain:",   "plain:,1", "plain:1,",          "plain:x",
+	                     "(plain:1",  "plain:1)", "f5:pw",    "plain:99999999999", "plain:-1",
+	                     "plain:1 ,2"};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-		ok(vx_blend_parse_plain(bad[i], off, 16, &n) == VX_EDECODE, "refused: '%s'", bad[i]);
+		ok(vx_blend_parse_plain(bad[i], off, 16, &n) == VX_EDECODE, "refused: '%s'",
+		   bad[i]);
 	ok(vx_blend_parse_plain("plain:1,2,3", off, 2, &n) == VX_ELIMIT, "too many offsets");
 }
 
@@ -55,7 +57,7 @@ static void test_extract(void)
 	m = fake_message(296, &mlen);
 	memcpy(buf + 256, m, mlen);
 	ok(vx_blend_extract(buf, sizeof buf, 256, &msg, &n) == VX_OK && msg == buf + 256 &&
-		   n == mlen,
+	       n == mlen,
 	   "message found at offset 256 with its DER length");
 	ok(vx_blend_extract(buf, sizeof buf, 255, &msg, &n) != VX_OK, "not at offset 255");
 	ok(vx_blend_extract(buf, 256 + mlen - 1, 256, &msg, &n) != VX_OK, "truncated: refused");
@@ -65,7 +67,8 @@ static void test_extract(void)
 	ok(vx_blend_extract(nonmin, sizeof nonmin, 0, &msg, &n) != VX_OK,
 	   "non-minimal length refused");
 	uint8_t indef[] = {0x30, 0x80, 1, 0, 0};
-	ok(vx_blend_extract(indef, sizeof indef, 0, &msg, &n) != VX_OK, "indefinite length refused");
+	ok(vx_blend_extract(indef, sizeof indef, 0, &msg, &n) != VX_OK,
+	   "indefinite length refused");
 	free(m);
 }
 
@@ -90,7 +93,7 @@ static int zip_valid(const vx_bytes *f, const uint8_t *msg, size_t len, size_t o
 		f = &(vx_bytes){f->data + len, f->len - len};
 		return rd32(f->data) == 0x04034b50 && rd32(f->data + f->len - 22) == 0x06054b50 &&
 		       rd32(f->data + 14) == crc32_gzip_refl(0, f->data + 30 + rd16(f->data + 26),
-							     rd32(f->data + 18));
+		                                             rd32(f->data + 18));
 	}
 	const uint8_t *eocd = f->data + f->len - 22, *cd, *lh;
 	uint32_t crc = crc32_gzip_refl(0, msg, len);
@@ -138,7 +141,8 @@ static int jpeg_valid(const vx_bytes *f, const uint8_t *msg, size_t len, size_t 
 	if (p + 4 > end || p[1] != 0xda)
 		return 0;
 	p += 2 + (p[2] << 8 | p[3]);
-	return (size_t)(p - f->data) == offset && f->len == offset + len + 2 && !memcmp(p, msg, len);
+	return (size_t)(p - f->data) == offset && f->len == offset + len + 2 &&
+	       !memcmp(p, msg, len);
 }
 
 static void test_carriers(void)
@@ -159,27 +163,27 @@ static void test_carriers(void)
 				const uint8_t *msg;
 				size_t n;
 				vx_status st = vx_carrier_build(m, len, offsets[o], t, &f, &mt,
-								name, sizeof name);
+				                                name, sizeof name);
 
 				if (t == VX_CARRIER_JPEG && offsets[o] == 0) {
 					ok(st == VX_EINVAL, "JPEG cannot start with the message");
 					continue;
 				}
 				if (!ok(st == VX_OK, "%s carrier, %zu bytes at %zu",
-					t == VX_CARRIER_ZIP ? "ZIP" : "JPEG", len, offsets[o]))
+				        t == VX_CARRIER_ZIP ? "ZIP" : "JPEG", len, offsets[o]))
 					continue;
 				ok(vx_blend_extract(f.data, f.len, offsets[o], &msg, &n) == VX_OK &&
-					   n == len && !memcmp(msg, m, len),
+				       n == len && !memcmp(msg, m, len),
 				   "  message extracted intact from %s", name);
 				if (t == VX_CARRIER_ZIP) {
 					ok(zip_valid(&f, m, len, offsets[o]) &&
-						   !strcmp(mt, "application/zip"),
+					       !strcmp(mt, "application/zip"),
 					   "  ZIP records, CRC and sizes agree");
 					if (have_unzip && sizes[s] <= 70000)
 						ok(unzip_ok(&f), "  unzip -t accepts it");
 				} else {
 					ok(jpeg_valid(&f, m, len, offsets[o]) &&
-						   !strcmp(mt, "image/jpeg"),
+					       !strcmp(mt, "image/jpeg"),
 					   "  JPEG segments lead to the scan data, EOI last");
 				}
 				vx_bytes_free(&f);
@@ -191,7 +195,7 @@ static void test_carriers(void)
 	const char *mt;
 	char name[64];
 	ok(vx_carrier_build((const uint8_t *)"\x30\x00", 2, 10, VX_CARRIER_JPEG, &f, &mt, name,
-			    sizeof name) == VX_EINVAL,
+	                    sizeof name) == VX_EINVAL,
 	   "offset too small for a JPEG header refused");
 }
 

@@ -5,8 +5,8 @@
 #include "der.h"
 #include "tap.h"
 
-static uint8_t keybytes[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-			       17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+static uint8_t keybytes[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
+                               17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 static SymmetricKey sym(size_t keylen)
 {
@@ -30,7 +30,7 @@ static void round_trip(vx_der_type t, const void *v, const char *what)
 		goto out;
 	if (ok(vx_der_decode(t, a.data, a.len, back) == VX_OK, "%s: decoded", what)) {
 		ok(vx_der_encode(t, back, &b) == VX_OK && b.len == a.len &&
-			   !memcmp(a.data, b.data, a.len),
+		       !memcmp(a.data, b.data, a.len),
 		   "%s: re-encoded byte for byte", what);
 		vx_der_free(t, back);
 	}
@@ -39,7 +39,7 @@ static void round_trip(vx_der_type t, const void *v, const char *what)
 	is(bad, 0, "%s: all %zu truncations refused", what, a.len);
 	ok(vx_der_detect(a.data, a.len) != VX_DER_TYPE_MAX, "%s: detected as %s", what,
 	   vx_der_name(vx_der_detect(a.data, a.len)) ? vx_der_name(vx_der_detect(a.data, a.len))
-						      : "nothing");
+	                                             : "nothing");
 	/* trailing garbage */
 	uint8_t *longer = malloc(a.len + 1);
 	memcpy(longer, a.data, a.len);
@@ -57,8 +57,14 @@ static void test_operations(void)
 {
 	SymmetricKey keys[2] = {sym(32), sym(16)};
 	PayloadOperation op;
-	const char *names[] = {"", "splitPayload", "mergePayload", "encryptPayload",
-			       "decryptPayload", "addRedundancy", "removeRedundancy", "map"};
+	const char *names[] = {"",
+	                       "splitPayload",
+	                       "mergePayload",
+	                       "encryptPayload",
+	                       "decryptPayload",
+	                       "addRedundancy",
+	                       "removeRedundancy",
+	                       "map"};
 
 	for (int e = choice_PayloadOperation_splitPayload; e <= choice_PayloadOperation_map; e++) {
 		memset(&op, 0, sizeof op);
@@ -138,8 +144,8 @@ static void test_keys(void)
 	ber[0] = der.data[0];
 	ber[1] = 0x81;
 	memcpy(ber + 2, der.data + 1, der.len - 1);
-	ok(der.data[1] < 0x80 && vx_der_decode(VX_DER_SymmetricKey, ber, der.len + 1, &back) ==
-					 VX_EDECODE,
+	ok(der.data[1] < 0x80 &&
+	       vx_der_decode(VX_DER_SymmetricKey, ber, der.len + 1, &back) == VX_EDECODE,
 	   "long-form length for a short value refused (BER, not DER)");
 	free(ber);
 	der.data[0] = 0x31;
@@ -151,8 +157,9 @@ static void test_keys(void)
 static void test_requests(void)
 {
 	HeaderRequest r;
-	const char *names[] = {"", "identity", "capabilities", "messageQuota", "transferQuota",
-			       "quotaQuery", "nodeQuery", "replace"};
+	const char *names[] = {
+	    "",           "identity",  "capabilities", "messageQuota", "transferQuota",
+	    "quotaQuery", "nodeQuery", "replace"};
 	char addr[] = "vortex@node1.test";
 
 	for (int e = choice_HeaderRequest_identity; e <= choice_HeaderRequest_replace; e++) {

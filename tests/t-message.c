@@ -34,7 +34,8 @@ static void test_padding(void)
 	ok(vx_msg_padding(c, 4, pad) == VX_OK, "padding computed");
 	ok(!memcmp(pad, want, 48), "padding: first 16 bytes of the non-empty chunks, zero-filled");
 	vx_msg_padding(c, 4, pad2);
-	ok(memcmp(pad + 48, pad2 + 48, 16), "padding: missing fourth chunk gets fresh random bytes");
+	ok(memcmp(pad + 48, pad2 + 48, 16),
+	   "padding: missing fourth chunk gets fresh random bytes");
 	for (int i = 0; i < 4; i++)
 		vx_bytes_free(&c[i]);
 }
@@ -66,15 +67,15 @@ static void test_round_trip(const vx_pkey *host, const char *what)
 		is(vx_msg_forward_secret(m), h.fs, "%s: forward secret", what);
 		is(vx_msg_payload_count(m), 3, "%s: three chunks", what);
 		ok(vx_msg_payload(m, 0)->length == 11 &&
-			   !memcmp(vx_msg_payload(m, 0)->data, "first chunk", 11),
+		       !memcmp(vx_msg_payload(m, 0)->data, "first chunk", 11),
 		   "%s: chunk 1", what);
 		is(vx_msg_payload(m, 1)->length, 0, "%s: chunk 2 empty", what);
 		ok(vx_msg_payload(m, 2)->length == 32, "%s: chunk 3", what);
 		ok(vx_msg_payload(m, 3) == NULL, "%s: no chunk 4", what);
 		is(vx_msg_routing(m)->routing.u.plain.len, 0, "%s: no combos", what);
 		ok(vx_msg_peer_key(m)->key.length == h.peer_key.key.length &&
-			   !memcmp(vx_msg_peer_key(m)->key.data, h.peer_key.key.data,
-				   h.peer_key.key.length),
+		       !memcmp(vx_msg_peer_key(m)->key.data, h.peer_key.key.data,
+		               h.peer_key.key.length),
 		   "%s: peer key recovered", what);
 		vx_msg_free(m);
 	}
@@ -88,7 +89,8 @@ static void test_round_trip(const vx_pkey *host, const char *what)
 	is(bad, 0, "%s: truncated messages refused", what);
 	/* a flipped byte anywhere in the encrypted inner block is refused */
 	wire.data[wire.len - 20] ^= 1;
-	ok(vx_msg_open(wire.data, wire.len, host, &m) != VX_OK, "%s: tampered message refused", what);
+	ok(vx_msg_open(wire.data, wire.len, host, &m) != VX_OK, "%s: tampered message refused",
+	   what);
 	vx_bytes_free(&wire);
 	for (int i = 0; i < 3; i++)
 		vx_bytes_free(&chunks[i]);
@@ -101,17 +103,17 @@ static void test_mismatch(void)
 	vx_hop a = sealed_hop(host_ec), b = sealed_hop(host_ec);
 	vx_bytes wire = {0}, chunk = {0};
 	vx_msg_parts p = {
-		.mprefix = a.mprefix.data,
-		.mprefix_len = a.mprefix.len,
-		.peer_key = &a.peer_key,
-		.cprefix = a.cprefix.data,
-		.cprefix_len = a.cprefix.len,
-		.header = a.header.data,
-		.header_len = a.header.len,
-		.routing = a.routing.data,
-		.routing_len = a.routing.len,
-		.payload = &chunk,
-		.npayload = 1,
+	    .mprefix = a.mprefix.data,
+	    .mprefix_len = a.mprefix.len,
+	    .peer_key = &a.peer_key,
+	    .cprefix = a.cprefix.data,
+	    .cprefix_len = a.cprefix.len,
+	    .header = a.header.data,
+	    .header_len = a.header.len,
+	    .routing = a.routing.data,
+	    .routing_len = a.routing.len,
+	    .payload = &chunk,
+	    .npayload = 1,
 	};
 	vx_msg *m = NULL;
 
@@ -187,8 +189,8 @@ static void test_combo(void)
 		ok(ch && vx_sym_decrypt(&k, ch->data, ch->length, 0, &plain) == VX_OK,
 		   "chunk decrypts with the combo's key");
 		ok(vx_special_classify(plain.data, plain.len, &kind, &user, NULL) == VX_OK &&
-			   kind == VX_PAYLOAD_USER && user.len == strlen(text) &&
-			   !memcmp(user.data, text, user.len),
+		       kind == VX_PAYLOAD_USER && user.len == strlen(text) &&
+		       !memcmp(user.data, text, user.len),
 		   "escaped user content comes back unescaped, not as a special block");
 		is(plain.len, strlen(text) + 1, "escaping doubled the one backslash");
 		vx_bytes_free(&user);
@@ -219,8 +221,8 @@ static void test_special(void)
 	ok(vx_special_encode(&sb, &enc) == VX_OK, "special block encoded");
 	ok(enc.len > 8 && !memcmp(enc.data, "\\special", 8), "starts with \\special");
 	ok(vx_special_classify(enc.data, enc.len, &kind, &user, &back) == VX_OK &&
-		   kind == VX_PAYLOAD_SPECIAL && back.element == choice_SpecialBlock_status &&
-		   back.u.status.code == puzzleRequired,
+	       kind == VX_PAYLOAD_SPECIAL && back.element == choice_SpecialBlock_status &&
+	       back.u.status.code == puzzleRequired,
 	   "special block recognised and decoded");
 	free_SpecialBlock(&back);
 	enc.data[enc.len - 1] ^= 0xff;
@@ -228,7 +230,7 @@ static void test_special(void)
 	   "truncated special block refused");
 	vx_bytes_free(&enc);
 	ok(vx_special_classify((const uint8_t *)"plain text", 10, &kind, &user, NULL) == VX_OK &&
-		   kind == VX_PAYLOAD_USER && user.len == 10,
+	       kind == VX_PAYLOAD_USER && user.len == 10,
 	   "ordinary content passes unchanged");
 	vx_bytes_free(&user);
 	ok(vx_special_classify((const uint8_t *)"\\\\special\\x", 11, &kind, &user, NULL) != VX_OK,

@@ -49,9 +49,15 @@ static void test_compose_scan(void)
 {
 	uint8_t a1[5000], a2[3];
 	vx_mime_attachment att[2] = {{"IMG_1234.jpg", "image/jpeg", a1, sizeof a1},
-				     {"x.bin", "application/octet-stream", a2, sizeof a2}};
-	vx_mime_mail m = {"alice@node0.test", "bob@node1.test", "photos", "Hi Bob,\nhere.\n", 0,
-			  "node0.test", att, 2};
+	                             {"x.bin", "application/octet-stream", a2, sizeof a2}};
+	vx_mime_mail m = {"alice@node0.test",
+	                  "bob@node1.test",
+	                  "photos",
+	                  "Hi Bob,\nhere.\n",
+	                  0,
+	                  "node0.test",
+	                  att,
+	                  2};
 	vx_bytes mail = {0};
 	struct seen s = {0};
 	unsigned n;
@@ -60,14 +66,15 @@ static void test_compose_scan(void)
 	memcpy(a2, "\0\1\2", 3);
 	ok(vx_mime_compose(&m, &mail) == VX_OK, "mail composed");
 	ok(mail.len > sizeof a1 && strstr((char *)mail.data, "\r\nMIME-Version: 1.0\r\n") &&
-		   strstr((char *)mail.data, "Message-ID: <"),
+	       strstr((char *)mail.data, "Message-ID: <"),
 	   "headers present");
 	ok(vx_mime_scan(mail.data, mail.len, 1 << 20, collect, &s, &n) == VX_OK, "scanned");
 	is(n, 3, "three parts: text and two attachments");
 	ok(has_part(&s, a1, sizeof a1), "first attachment decoded byte for byte");
 	ok(has_part(&s, a2, sizeof a2), "second attachment decoded byte for byte");
 	seen_free(&s);
-	ok(vx_mime_scan(mail.data, mail.len, 1000, collect, &s, &n) == VX_OK && !has_part(&s, a1, sizeof a1),
+	ok(vx_mime_scan(mail.data, mail.len, 1000, collect, &s, &n) == VX_OK &&
+	       !has_part(&s, a1, sizeof a1),
 	   "parts above max_part are skipped");
 	seen_free(&s);
 	m.subject = "evil\r\nBcc: x@y";
@@ -76,18 +83,18 @@ static void test_compose_scan(void)
 }
 
 static const char nested[] =
-	"From: a@b\r\nTo: c@d\r\nSubject: nested\r\nMIME-Version: 1.0\r\n"
-	"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
-	"--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
-	"--inner\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-	"caf=C3=A9 =3D ok\r\n"
-	"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n"
-	"--outer\r\nContent-Type: message/rfc822\r\n\r\n"
-	"From: x@y\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n"
-	"Content-Type: multipart/mixed; boundary=\"deep\"\r\n\r\n"
-	"--deep\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-	"SGVsbG8sIFZvcnRleCE=\r\n--deep--\r\n"
-	"--outer--\r\n";
+    "From: a@b\r\nTo: c@d\r\nSubject: nested\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+    "--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
+    "--inner\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+    "caf=C3=A9 =3D ok\r\n"
+    "--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n"
+    "--outer\r\nContent-Type: message/rfc822\r\n\r\n"
+    "From: x@y\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"deep\"\r\n\r\n"
+    "--deep\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+    "SGVsbG8sIFZvcnRleCE=\r\n--deep--\r\n"
+    "--outer--\r\n";
 
 static void test_nested(void)
 {
@@ -95,7 +102,7 @@ static void test_nested(void)
 	unsigned n;
 
 	ok(vx_mime_scan((const uint8_t *)nested, sizeof nested - 1, 1 << 20, collect, &s, &n) ==
-		   VX_OK,
+	       VX_OK,
 	   "nested mail scanned");
 	is(n, 3, "three leaf parts across three levels");
 	ok(has_part(&s, "caf\xc3\xa9 = ok", 10) || has_part(&s, "caf\xc3\xa9 = ok\r\n", 12),
@@ -105,7 +112,8 @@ static void test_nested(void)
 
 	const char plain[] = "From: a@b\r\nSubject: hi\r\n\r\nJust text.\r\n";
 	ok(vx_mime_scan((const uint8_t *)plain, sizeof plain - 1, 1 << 20, collect, &s, &n) ==
-			   VX_OK && n == 1,
+	           VX_OK &&
+	       n == 1,
 	   "a mail without MIME is one part");
 	seen_free(&s);
 }
@@ -123,13 +131,13 @@ static void test_hostile(void)
 	uint8_t junk[4096];
 
 	ok(vx_mime_scan((const uint8_t *)nested, sizeof nested - 1, 1 << 20, stop_first, &calls,
-			&n) == VX_OK &&
-		   calls == 1,
+	                &n) == VX_OK &&
+	       calls == 1,
 	   "the callback stops the walk");
 	/* every truncation and random garbage: a status, never a crash */
 	for (size_t len = 0; len < sizeof nested - 1; len += 7) {
-		vx_status st = vx_mime_scan((const uint8_t *)nested, len, 1 << 20, stop_first,
-					    &calls, &n);
+		vx_status st =
+		    vx_mime_scan((const uint8_t *)nested, len, 1 << 20, stop_first, &calls, &n);
 		crashes += st != VX_OK && st != VX_EMIME && st != VX_ELIMIT;
 	}
 	for (int i = 0; i < 200; i++) {
@@ -143,9 +151,9 @@ static void test_hostile(void)
 	char *deep = malloc(cap);
 	len += (size_t)sprintf(deep, "MIME-Version: 1.0\r\n");
 	for (int i = 0; i < 60; i++)
-		len += (size_t)sprintf(deep + len,
-				       "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n",
-				       i, i);
+		len += (size_t)sprintf(
+		    deep + len, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n",
+		    i, i);
 	len += (size_t)sprintf(deep + len, "Content-Type: text/plain\r\n\r\nx\r\n");
 	for (int i = 59; i >= 0; i--)
 		len += (size_t)sprintf(deep + len, "--b%d--\r\n", i);
@@ -190,8 +198,8 @@ static void test_large(void)
 
 	memset(a, 0x5a, alen);
 	if (!ok(fd >= 0 && vx_mime_compose(&m, &mail) == VX_OK &&
-			write(fd, mail.data, mail.len) == (ssize_t)mail.len,
-		"50 MB mail composed"))
+	            write(fd, mail.data, mail.len) == (ssize_t)mail.len,
+	        "50 MB mail composed"))
 		return;
 	r[2] = (long)(mail.len >> 10);
 	free(a);

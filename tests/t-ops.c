@@ -161,14 +161,14 @@ static void test_redundancy(void)
 	op.element = choice_PayloadOperation_addRedundancy;
 	op.u.addRedundancy = (AddRedundancyOperation){200, 2, 1, {3, keys}, 1, 8};
 	ok(vx_op_execute(ws, &op) == VX_OK && vx_ws_get(ws, 1, NULL) && vx_ws_get(ws, 2, NULL) &&
-		   vx_ws_get(ws, 3, NULL),
+	       vx_ws_get(ws, 3, NULL),
 	   "addRedundancy wrote IDs 1..3");
 	vx_ws_remove(ws, 1);
 	op.element = choice_PayloadOperation_removeRedundancy;
 	op.u.removeRedundancy = (RemoveRedundancyOperation){1, 2, 1, {3, keys}, 300, 8};
 	const vx_bytes *b;
 	ok(vx_op_execute(ws, &op) == VX_OK && (b = vx_ws_get(ws, 300, NULL)) &&
-		   b->len == sizeof data && !memcmp(b->data, data, sizeof data),
+	       b->len == sizeof data && !memcmp(b->data, data, sizeof data),
 	   "removeRedundancy recovers the data without block 1");
 	vx_ws_remove(ws, 2);
 	vx_ws_remove(ws, 300);

@@ -22,19 +22,19 @@ static void test_digest(void)
 		MacAlgorithm alg;
 		const char *hex;
 	} kat[] = {
-		{sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-		{sha384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
-			 "8086072ba1e7cc2358baeca134c825a7"},
-		{sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-			 "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
-		{ripemd160, "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc"},
+	    {sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+	    {sha384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+	             "8086072ba1e7cc2358baeca134c825a7"},
+	    {sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
+	    {ripemd160, "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc"},
 	};
 	uint8_t out[VX_DIGEST_MAX];
 	size_t n;
 
 	for (size_t i = 0; i < sizeof kat / sizeof *kat; i++)
 		ok(vx_digest(kat[i].alg, (const uint8_t *)"abc", 3, out, &n) == VX_OK &&
-			   hex_is(out, n, kat[i].hex) && n == vx_digest_len(kat[i].alg),
+		       hex_is(out, n, kat[i].hex) && n == vx_digest_len(kat[i].alg),
 		   "digest %d of \"abc\" (FIPS 180-2 / RIPEMD-160 paper)", kat[i].alg);
 	is(vx_digest(ripemd256, (const uint8_t *)"abc", 3, out, &n), VX_EMACUNKNOWN,
 	   "RIPEMD-256 is not supported");
@@ -54,9 +54,9 @@ static void crypt_checks(vx_pkey *k, vx_pkey *other, const char *what)
 			vx_bytes ct = {0}, pt = {0};
 
 			ok(vx_pkey_encrypt(k, pad, msg, lens[l], &ct) == VX_OK &&
-				   ct.len == vx_pkey_ciphertext_len(k, lens[l]) &&
-				   vx_pkey_decrypt(k, pad, ct.data, ct.len, &pt) == VX_OK &&
-				   pt.len == lens[l] && !memcmp(pt.data, msg, lens[l]),
+			       ct.len == vx_pkey_ciphertext_len(k, lens[l]) &&
+			       vx_pkey_decrypt(k, pad, ct.data, ct.len, &pt) == VX_OK &&
+			       pt.len == lens[l] && !memcmp(pt.data, msg, lens[l]),
 			   "%s%s: %zu bytes round trip", what,
 			   pads == 2 ? (pad ? " OAEP" : " PKCS#1") : "", lens[l]);
 			vx_bytes_free(&pt);
@@ -81,7 +81,7 @@ static void sign_checks(vx_pkey *k, const char *what)
 		vx_bytes sig = {0};
 
 		ok(vx_pkey_sign(k, macs[i], msg, sizeof msg, &sig) == VX_OK &&
-			   vx_pkey_verify(k, macs[i], msg, sizeof msg, sig.data, sig.len) == VX_OK,
+		       vx_pkey_verify(k, macs[i], msg, sizeof msg, sig.data, sig.len) == VX_OK,
 		   "%s: sign and verify with MAC %d", what, macs[i]);
 		msg[3] ^= 1;
 		is(vx_pkey_verify(k, macs[i], msg, sizeof msg, sig.data, sig.len), VX_ESIGNATURE,
@@ -90,7 +90,8 @@ static void sign_checks(vx_pkey *k, const char *what)
 		vx_bytes_free(&sig);
 	}
 	vx_bytes sig = {0};
-	is(vx_pkey_sign(k, ripemd320, msg, 1, &sig), VX_EMACUNKNOWN, "%s: RIPEMD-320 refused", what);
+	is(vx_pkey_sign(k, ripemd320, msg, 1, &sig), VX_EMACUNKNOWN, "%s: RIPEMD-320 refused",
+	   what);
 }
 
 static void encoding_checks(vx_pkey *k, const char *what)
@@ -98,13 +99,14 @@ static void encoding_checks(vx_pkey *k, const char *what)
 	vx_bytes pub = {0}, priv = {0}, again = {0};
 	vx_pkey *p = NULL, *q = NULL;
 
-	ok(vx_pkey_to_der(k, 0, &pub) == VX_OK && vx_pkey_from_der(pub.data, pub.len, &p) == VX_OK &&
-		   !vx_pkey_has_private(p) && vx_pkey_equal(k, p),
+	ok(vx_pkey_to_der(k, 0, &pub) == VX_OK &&
+	       vx_pkey_from_der(pub.data, pub.len, &p) == VX_OK && !vx_pkey_has_private(p) &&
+	       vx_pkey_equal(k, p),
 	   "%s: public AsymmetricKey round trip", what);
 	ok(vx_pkey_to_der(k, 1, &priv) == VX_OK &&
-		   vx_pkey_from_der(priv.data, priv.len, &q) == VX_OK && vx_pkey_has_private(q) &&
-		   vx_pkey_to_der(q, 1, &again) == VX_OK && again.len == priv.len &&
-		   !memcmp(again.data, priv.data, priv.len),
+	       vx_pkey_from_der(priv.data, priv.len, &q) == VX_OK && vx_pkey_has_private(q) &&
+	       vx_pkey_to_der(q, 1, &again) == VX_OK && again.len == priv.len &&
+	       !memcmp(again.data, priv.data, priv.len),
 	   "%s: private AsymmetricKey (PKCS#8) round trip", what);
 	if (p) {
 		vx_bytes out = {0};
@@ -115,7 +117,7 @@ static void encoding_checks(vx_pkey *k, const char *what)
 		is(vx_pkey_sign(p, sha256, (const uint8_t *)"x", 1, &out), VX_EINVAL,
 		   "%s: a public key cannot sign", what);
 		ok(vx_pkey_fingerprint(k, fp1) == VX_OK && vx_pkey_fingerprint(p, fp2) == VX_OK &&
-			   !memcmp(fp1, fp2, 32),
+		       !memcmp(fp1, fp2, 32),
 		   "%s: fingerprint of the public part", what);
 	}
 	int bad = 0;
@@ -140,16 +142,17 @@ int main(void)
 		unsigned param;
 		const char *name;
 	} kinds[] = {{rsa, 2048, "RSA-2048"},
-		     {ec, secp384r1, "secp384r1"},
-		     {ec, sect409k1, "sect409k1"},
-		     {ec, secp521r1, "secp521r1"}};
+	             {ec, secp384r1, "secp384r1"},
+	             {ec, sect409k1, "sect409k1"},
+	             {ec, secp521r1, "secp521r1"}};
 	vx_pkey *keys[4][2];
 
 	test_digest();
 	for (int i = 0; i < 4; i++) {
 		for (int j = 0; j < 2; j++)
-			if (!ok(vx_pkey_generate(kinds[i].alg, kinds[i].param, &keys[i][j]) == VX_OK,
-				"%s key generated", kinds[i].name))
+			if (!ok(vx_pkey_generate(kinds[i].alg, kinds[i].param, &keys[i][j]) ==
+			            VX_OK,
+			        "%s key generated", kinds[i].name))
 				return tap_done();
 		crypt_checks(keys[i][0], keys[i][1], kinds[i].name);
 		sign_checks(keys[i][0], kinds[i].name);

@@ -42,7 +42,7 @@ static void test_field(void)
 			bad += a && vx_gf_mul(gf, a, vx_gf_inv(gf, a)) != 1;
 		}
 		is(bad, 0, "GF(2^%u): multiplication and inverse agree with shift-and-add", w);
-		}
+	}
 	ok(vx_gf_field(12) == NULL, "GF(2^12) refused");
 }
 
@@ -98,8 +98,8 @@ static void every_subset(int w, int k, int m, size_t len)
 	uint8_t *in = malloc(len + 1);
 
 	RAND_bytes(in, (int)len + 1);
-	if (!ok(vx_redundancy_add(&op, in, len, blocks) == VX_OK, "GF(2^%d) k=%d m=%d len=%zu: encoded",
-		w, k, m, len))
+	if (!ok(vx_redundancy_add(&op, in, len, blocks) == VX_OK,
+	        "GF(2^%d) k=%d m=%d len=%zu: encoded", w, k, m, len))
 		goto out;
 	for (unsigned mask = 0; mask < 1u << n; mask++) {
 		if ((unsigned)__builtin_popcount(mask) != (unsigned)k)
@@ -135,8 +135,8 @@ static void large(int w, int k, int m, size_t len)
 	uint8_t *in = malloc(len);
 
 	RAND_bytes(in, (int)len);
-	if (!ok(vx_redundancy_add(&op, in, len, blocks) == VX_OK, "GF(2^%d) k=%d m=%d len=%zu: encoded",
-		w, k, m, len))
+	if (!ok(vx_redundancy_add(&op, in, len, blocks) == VX_OK,
+	        "GF(2^%d) k=%d m=%d len=%zu: encoded", w, k, m, len))
 		goto out;
 	for (int round = 0; round < 5; round++) {
 		unsigned keep = 0;
@@ -162,7 +162,7 @@ static void large(int w, int k, int m, size_t len)
 	memcpy(sub, blocks, n * sizeof *sub);
 	sub[0].data[5] ^= 1;
 	ok(vx_redundancy_remove((RemoveRedundancyOperation *)&op, sub, &out) == VX_OK &&
-		   out.len == len && !memcmp(out.data, in, len),
+	       out.len == len && !memcmp(out.data, in, len),
 	   "  a corrupted block is detected and decoded around");
 	vx_bytes_free(&out);
 	sub[0].data[5] ^= 1;
@@ -204,7 +204,8 @@ static void cross_check(int w)
 			uint32_t acc = 0;
 
 			for (int i = 0; i < k; i++) {
-				uint32_t v = b[i].data[pos] | (sym == 2 ? b[i].data[pos + 1] << 8 : 0);
+				uint32_t v =
+				    b[i].data[pos] | (sym == 2 ? b[i].data[pos + 1] << 8 : 0);
 
 				acc ^= ref_mul((unsigned)w, g[r * k + i], v);
 			}

@@ -9,10 +9,10 @@
 
 /* Report one test; returns cond so callers can stop early. */
 int tap_ok(int cond, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Report an equality of two integers, printing both on failure. */
 int tap_eq(long long got, long long want, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 /* Diagnostic line (TAP comment). */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the plan and return the process exit status. */
@@ -21,6 +21,7 @@ int tap_done(void);
 const char *tap_srcpath(const char *rel);
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is(got, want, ...) tap_eq((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
+#define is(got, want, ...)                                                                         \
+	tap_eq((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)
 
 #endif

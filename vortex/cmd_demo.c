@@ -25,9 +25,9 @@
 #include "workspace.h"
 #include "cmd.h"
 
-#define NNODES 4
+#define NNODES      4
 #define DEMO_OFFSET 256
-#define WS_BYTES (16u << 20)
+#define WS_BYTES    (16u << 20)
 
 struct node {
 	const char *name, *address, *keydesc;
@@ -37,10 +37,10 @@ struct node {
 };
 
 static struct node nodes[NNODES] = {
-	{"node0", "alice@node0.test", "EC sect409k1", ec, sect409k1, NULL},
-	{"node1", "vortex@node1.test", "RSA-2048", rsa, 2048, NULL},
-	{"node2", "vortex@node2.test", "EC secp521r1", ec, secp521r1, NULL},
-	{"node3", "bob@node3.test", "EC secp384r1", ec, secp384r1, NULL},
+    {"node0", "alice@node0.test", "EC sect409k1", ec, sect409k1, NULL},
+    {"node1", "vortex@node1.test", "RSA-2048", rsa, 2048, NULL},
+    {"node2", "vortex@node2.test", "EC secp521r1", ec, secp521r1, NULL},
+    {"node3", "bob@node3.test", "EC secp384r1", ec, secp384r1, NULL},
 };
 
 static const unsigned offsets[] = {0, DEMO_OFFSET};
@@ -48,13 +48,20 @@ static const unsigned offsets[] = {0, DEMO_OFFSET};
 static const char *alg_name(SymmetricAlgorithm a)
 {
 	switch (a) {
-	case aes128: return "AES-128";
-	case aes192: return "AES-192";
-	case aes256: return "AES-256";
-	case camellia128: return "Camellia-128";
-	case camellia192: return "Camellia-192";
-	case camellia256: return "Camellia-256";
-	default: return "cipher";
+	case aes128:
+		return "AES-128";
+	case aes192:
+		return "AES-192";
+	case aes256:
+		return "AES-256";
+	case camellia128:
+		return "Camellia-128";
+	case camellia192:
+		return "Camellia-192";
+	case camellia256:
+		return "Camellia-256";
+	default:
+		return "cipher";
 	}
 }
 
@@ -81,24 +88,24 @@ static void describe(const PayloadOperation *op, char *buf, size_t n)
 		const SymmetricKey *k = enc ? &e->key : &d->key;
 
 		snprintf(buf, n, "%s ID %d -> ID %d (%s-%s)", enc ? "encrypt" : "decrypt",
-			 enc ? e->originalId : d->originalId, enc ? e->newId : d->newId,
-			 alg_name(k->keyType), mode_name(k));
+		         enc ? e->originalId : d->originalId, enc ? e->newId : d->newId,
+		         alg_name(k->keyType), mode_name(k));
 		break;
 	}
 	case choice_PayloadOperation_addRedundancy: {
 		const AddRedundancyOperation *a = &op->u.addRedundancy;
 
 		snprintf(buf, n, "addRedundancy ID %d -> IDs %d..%d (k=%d, m=%d, GF(2^%d))",
-			 a->inputId, a->outputId, a->outputId + a->dataStripes + a->redundancy - 1,
-			 a->dataStripes, a->redundancy, a->gfSize);
+		         a->inputId, a->outputId, a->outputId + a->dataStripes + a->redundancy - 1,
+		         a->dataStripes, a->redundancy, a->gfSize);
 		break;
 	}
 	case choice_PayloadOperation_removeRedundancy: {
 		const RemoveRedundancyOperation *r = &op->u.removeRedundancy;
 
 		snprintf(buf, n, "removeRedundancy IDs %d..%d -> ID %d (k=%d, m=%d, GF(2^%d))",
-			 r->inputId, r->inputId + r->dataStripes + r->redundancy - 1, r->outputId,
-			 r->dataStripes, r->redundancy, r->gfSize);
+		         r->inputId, r->inputId + r->dataStripes + r->redundancy - 1, r->outputId,
+		         r->dataStripes, r->redundancy, r->gfSize);
 		break;
 	}
 	default:
@@ -150,7 +157,8 @@ static struct node *node_by_address(const heim_ia5_string *a)
 	return NULL;
 }
 
-struct catch {
+struct catch
+{
 	vx_bytes wire;
 	vx_found where;
 };
@@ -167,7 +175,7 @@ static int catch_first(const vx_found *f, void *arg)
 
 /* Deliver mail to a node and process it; returns the next hop or NULL. */
 static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct node **next_node,
-		   vx_bytes *next_mail, vx_bytes *delivered)
+                   vx_bytes *next_mail, vx_bytes *delivered)
 {
 	const vx_pkey *hosts[1] = {n->host};
 	struct catch c = {{0}, {0}};
@@ -177,7 +185,8 @@ static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct nod
 	vx_status st;
 	int rc = 1;
 
-	st = vx_detect(mail->data, mail->len, hosts, 1, offsets, 2, 64u << 20, catch_first, &c, &ds);
+	st =
+	    vx_detect(mail->data, mail->len, hosts, 1, offsets, 2, 64u << 20, catch_first, &c, &ds);
 	if (st != VX_OK || !c.wire.len)
 		return vx_fail("demo: %s found no Vortex message (%s)", n->name, vx_strerror(st));
 	printf("  %s scanned %u MIME parts, %u host-key trials: Vortex message (%zu bytes) in part "
@@ -224,16 +233,19 @@ static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct nod
 			const vx_bytes *u = vx_ws_get(ws, 0, NULL);
 			vx_payload_kind kind;
 
-			if (!u || vx_special_classify(u->data, u->len, &kind, delivered, NULL) !=
-					  VX_OK || kind != VX_PAYLOAD_USER) {
+			if (!u ||
+			    vx_special_classify(u->data, u->len, &kind, delivered, NULL) != VX_OK ||
+			    kind != VX_PAYLOAD_USER) {
 				vx_fail("demo: %s: ID 0 holds no user message", n->name);
 				vx_combo_out_free(&out);
 				goto out;
 			}
-			printf("  %s: the combo wrote ID 0: a message for the local user\n", n->name);
+			printf("  %s: the combo wrote ID 0: a message for the local user\n",
+			       n->name);
 		}
 		if (out.wire.len && combo->recipient) {
-			struct node *to = node_by_address(&combo->recipient->target.recipientAddress);
+			struct node *to =
+			    node_by_address(&combo->recipient->target.recipientAddress);
 
 			if (!to) {
 				vx_fail("demo: unknown recipient");
@@ -241,7 +253,7 @@ static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct nod
 				goto out;
 			}
 			st = vx_compose_mail(out.wire.data, out.wire.len, combo->recipient,
-					     n->address, next_mail);
+			                     n->address, next_mail);
 			printf("  %s sends %u chunk(s) to %s: Vortex message %zu bytes, mail %zu "
 			       "bytes\n",
 			       n->name, out.built, to->address, out.wire.len, next_mail->len);
@@ -309,22 +321,40 @@ static int run(const char *text, int lose)
 	/* node3: decrypt chunk 1 into ID 0, the message for Bob */
 	op_crypt(&ops3[0], 0, 1, 0, &k4);
 	c3.assembly.len = 1, c3.assembly.val = ops3, c3.maxProcessTime = 60;
-	h3 = (vx_hop){.host = nodes[3].host, .identity = ident[3], .serial = 3, .max_replays = 1,
-		      .not_before = now - 60, .not_after = now + 86400, .combos = &c3, .ncombos = 1};
+	h3 = (vx_hop){.host = nodes[3].host,
+	              .identity = ident[3],
+	              .serial = 3,
+	              .max_replays = 1,
+	              .not_before = now - 60,
+	              .not_after = now + 86400,
+	              .combos = &c3,
+	              .ncombos = 1};
 	/* node2: remove the redundancy, encrypt for node3, send */
 	op_redundancy(&ops2[0], 0, 1, 200, red);
 	op_crypt(&ops2[1], 1, 200, 1, &k4);
 	if (vx_hop_seal(&h3) || vx_hop_combo(&h3, &to3, ops2, 2, 0, 60, &c2))
 		goto out;
-	h2 = (vx_hop){.host = nodes[2].host, .identity = ident[2], .serial = 2, .max_replays = 1,
-		      .not_before = now - 60, .not_after = now + 86400, .combos = &c2, .ncombos = 1};
+	h2 = (vx_hop){.host = nodes[2].host,
+	              .identity = ident[2],
+	              .serial = 2,
+	              .max_replays = 1,
+	              .not_before = now - 60,
+	              .not_after = now + 86400,
+	              .combos = &c2,
+	              .ncombos = 1};
 	/* node1: decrypt, add redundancy (IDs 1..3), send to node2 */
 	op_crypt(&ops1[0], 0, 1, 200, &k0);
 	op_redundancy(&ops1[1], 1, 200, 1, red);
 	if (vx_hop_seal(&h2) || vx_hop_combo(&h2, &to2, ops1, 2, 0, 60, &c1))
 		goto out;
-	h1 = (vx_hop){.host = nodes[1].host, .identity = ident[1], .serial = 1, .max_replays = 1,
-		      .not_before = now - 60, .not_after = now + 86400, .combos = &c1, .ncombos = 1};
+	h1 = (vx_hop){.host = nodes[1].host,
+	              .identity = ident[1],
+	              .serial = 1,
+	              .max_replays = 1,
+	              .not_before = now - 60,
+	              .not_after = now + 86400,
+	              .combos = &c1,
+	              .ncombos = 1};
 	/* node0 (Alice's own node): encrypt her message at ID 0 into chunk 1 */
 	op_crypt(&ops0[0], 1, 0, 1, &k0);
 	if (vx_hop_seal(&h1) || vx_hop_combo(&h1, &to1, ops0, 1, 0, 60, &c0))
@@ -390,10 +420,10 @@ out:
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"message", required_argument, NULL, 'm'},
-		{"no-loss", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"message", required_argument, NULL, 'm'},
+	    {"no-loss", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *text = "Hello Bob, nobody can tell that this came from me. -- Alice";
 	int lose = 1, c;

@@ -10,13 +10,13 @@
 #include "util.h"
 
 static const char usage_text[] =
-	"usage: vortex keygen [-t rsa|ec] [-b BITS] [-c CURVE] [-f] -o FILE [-p PUBFILE]\n"
-	"  -t  key type (default ec)\n"
-	"  -b  RSA modulus size in bits, at least 2048 (default 3072)\n"
-	"  -c  EC curve: secp384r1 (default), sect409k1 or secp521r1\n"
-	"  -o  write the key with its private part here (mode 0600)\n"
-	"  -p  also write the public key here (mode 0644)\n"
-	"  -f  overwrite existing files\n";
+    "usage: vortex keygen [-t rsa|ec] [-b BITS] [-c CURVE] [-f] -o FILE [-p PUBFILE]\n"
+    "  -t  key type (default ec)\n"
+    "  -b  RSA modulus size in bits, at least 2048 (default 3072)\n"
+    "  -c  EC curve: secp384r1 (default), sect409k1 or secp521r1\n"
+    "  -o  write the key with its private part here (mode 0600)\n"
+    "  -p  also write the public key here (mode 0644)\n"
+    "  -f  overwrite existing files\n";
 
 static int usage(FILE *f, int rc)
 {
@@ -43,19 +43,31 @@ int cmd_keygen(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:b:c:o:p:fh", opts, NULL)) != -1) {
 		switch (c) {
-		case 't': type = optarg; break;
+		case 't':
+			type = optarg;
+			break;
 		case 'b':
 			errno = 0;
 			bits = strtoul(optarg, &end, 10);
 			if (errno || *end || !*optarg)
 				return usage(stderr, 2);
 			break;
-		case 'c': curve = optarg; break;
-		case 'o': out = optarg; break;
-		case 'p': pubout = optarg; break;
-		case 'f': force = 1; break;
-		case 'h': return usage(stdout, 0);
-		default: return usage(stderr, 2);
+		case 'c':
+			curve = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'p':
+			pubout = optarg;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			return usage(stdout, 0);
+		default:
+			return usage(stderr, 2);
 		}
 	}
 	if (!out || optind != argc)
@@ -71,8 +83,8 @@ int cmd_keygen(int argc, char **argv)
 			if (!strcmp(curve, curves[i].name))
 				break;
 		if (i == sizeof curves / sizeof *curves)
-			return vx_fail("keygen: unknown curve '%s' (secp384r1, sect409k1, secp521r1)",
-				       curve);
+			return vx_fail(
+			    "keygen: unknown curve '%s' (secp384r1, sect409k1, secp521r1)", curve);
 		param = curves[i].type;
 	} else {
 		return vx_fail("keygen: unknown key type '%s' (rsa or ec)", type);
@@ -86,7 +98,7 @@ int cmd_keygen(int argc, char **argv)
 	}
 	vx_bytes_free(&der);
 	if (pubout && ((st = vx_pkey_to_der(k, 0, &der)) != VX_OK ||
-		       (st = vx_write_file(pubout, der.data, der.len, 0644, force)) != VX_OK)) {
+	               (st = vx_write_file(pubout, der.data, der.len, 0644, force)) != VX_OK)) {
 		vx_fail("keygen: %s: %s", pubout, st == VX_EIO ? strerror(errno) : vx_strerror(st));
 		goto fail;
 	}

@@ -18,23 +18,23 @@
 
 #define MAX_KEYS 512
 /* workspace IDs the command uses: inputs from 1, outputs from 1000 */
-#define IN_ID 1
+#define IN_ID  1
 #define OUT_ID 1000
 
 static const char usage_text[] =
-	"usage: vortex op COMMAND ...\n"
-	"  genkey [--alg A] [--mode M] [--padding P] [-f] -o KEYFILE\n"
-	"        A: aes128 aes192 aes256 camellia128 camellia192 camellia256 twofish128 twofish256\n"
-	"        M: cbc ctr ofb gcm ccm ocb eax ecb none;  P: none pkcs7  (default aes256 gcm none)\n"
-	"  split (--percent P | --absolute N) IN OUT1 OUT2\n"
-	"  merge IN1 IN2 OUT\n"
-	"  encrypt --key KEYFILE IN OUT\n"
-	"  decrypt --key KEYFILE IN OUT\n"
-	"  add-redundancy -k K -m M [--gf 8|16] --key KEY1,KEY2[,...] IN OUTPREFIX\n"
-	"        writes OUTPREFIX.0 .. OUTPREFIX.(K+M-1)\n"
-	"  remove-redundancy -k K -m M [--gf 8|16] --key KEY1,KEY2[,...] INPREFIX OUT\n"
-	"        reads whichever INPREFIX.j exist; needs any K of them\n"
-	"Key files hold a DER SymmetricKey. Output files are refused if they exist, unless -f.\n";
+    "usage: vortex op COMMAND ...\n"
+    "  genkey [--alg A] [--mode M] [--padding P] [-f] -o KEYFILE\n"
+    "        A: aes128 aes192 aes256 camellia128 camellia192 camellia256 twofish128 twofish256\n"
+    "        M: cbc ctr ofb gcm ccm ocb eax ecb none;  P: none pkcs7  (default aes256 gcm none)\n"
+    "  split (--percent P | --absolute N) IN OUT1 OUT2\n"
+    "  merge IN1 IN2 OUT\n"
+    "  encrypt --key KEYFILE IN OUT\n"
+    "  decrypt --key KEYFILE IN OUT\n"
+    "  add-redundancy -k K -m M [--gf 8|16] --key KEY1,KEY2[,...] IN OUTPREFIX\n"
+    "        writes OUTPREFIX.0 .. OUTPREFIX.(K+M-1)\n"
+    "  remove-redundancy -k K -m M [--gf 8|16] --key KEY1,KEY2[,...] INPREFIX OUT\n"
+    "        reads whichever INPREFIX.j exist; needs any K of them\n"
+    "Key files hold a DER SymmetricKey. Output files are refused if they exist, unless -f.\n";
 
 static int usage(FILE *f, int rc)
 {
@@ -45,11 +45,12 @@ static int usage(FILE *f, int rc)
 static const struct named {
 	const char *name;
 	int value;
-} algs[] = {{"aes128", aes128},	  {"aes192", aes192},	    {"aes256", aes256},
-	    {"camellia128", camellia128}, {"camellia192", camellia192}, {"camellia256", camellia256},
-	    {"twofish128", twofish128}, {"twofish256", twofish256}, {NULL, 0}},
-  modes[] = {{"ecb", ecb}, {"cbc", cbc}, {"eax", eax}, {"ctr", ctr}, {"ccm", ccm},
-	     {"gcm", gcm}, {"ocb", ocb}, {"ofb", ofb}, {"none", modeNone}, {NULL, 0}},
+} algs[] =
+    {{"aes128", aes128},           {"aes192", aes192},           {"aes256", aes256},
+     {"camellia128", camellia128}, {"camellia192", camellia192}, {"camellia256", camellia256},
+     {"twofish128", twofish128},   {"twofish256", twofish256},   {NULL, 0}},
+  modes[] = {{"ecb", ecb}, {"cbc", cbc}, {"eax", eax}, {"ctr", ctr},       {"ccm", ccm},
+             {"gcm", gcm}, {"ocb", ocb}, {"ofb", ofb}, {"none", modeNone}, {NULL, 0}},
   pads[] = {{"none", paddingNone}, {"pkcs7", pkcs7}, {NULL, 0}};
 
 static int lookup(const struct named *t, const char *name, int *v)
@@ -91,7 +92,8 @@ static int load_keys(const char *list, SymmetricKey *keys, unsigned *n)
 			break;
 		}
 		if ((st = vx_read_file(f, &der)) != VX_OK ||
-		    (st = vx_der_decode(VX_DER_SymmetricKey, der.data, der.len, &keys[*n])) != VX_OK)
+		    (st = vx_der_decode(VX_DER_SymmetricKey, der.data, der.len, &keys[*n])) !=
+		        VX_OK)
 			rc = file_error(f, st);
 		else
 			(*n)++;
@@ -131,7 +133,7 @@ static int save_output(vx_workspace *ws, unsigned id, const char *path, int forc
 }
 
 static int genkey(int argc, char **argv, struct opts *o, const char *alg, const char *mode,
-		  const char *pad)
+                  const char *pad)
 {
 	SymmetricKey key;
 	vx_bytes der = {0};
@@ -218,9 +220,9 @@ static int run(const char *cmd, int argc, char **argv, struct opts *o)
 		n = (unsigned)(o->k + o->m);
 		/* both operations have the same fields */
 		op.element = add ? choice_PayloadOperation_addRedundancy
-				 : choice_PayloadOperation_removeRedundancy;
-		op.u.addRedundancy = (AddRedundancyOperation){
-			IN_ID, (int)o->k, (int)o->m, {nkeys, keys}, OUT_ID, (int)o->gf};
+		                 : choice_PayloadOperation_removeRedundancy;
+		op.u.addRedundancy = (AddRedundancyOperation){IN_ID,         (int)o->k, (int)o->m,
+		                                              {nkeys, keys}, OUT_ID,    (int)o->gf};
 		if (add) {
 			if (load_input(ws, IN_ID, argv[0], 0))
 				goto out;
@@ -273,12 +275,15 @@ static int number(const char *s, long lo, long hi, long *v)
 
 int cmd_op(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"percent", required_argument, NULL, 'P'}, {"absolute", required_argument, NULL, 'A'},
-		{"key", required_argument, NULL, 'K'},	   {"gf", required_argument, NULL, 'g'},
-		{"alg", required_argument, NULL, 'a'},	   {"mode", required_argument, NULL, 'M'},
-		{"padding", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"percent", required_argument, NULL, 'P'},
+	                                     {"absolute", required_argument, NULL, 'A'},
+	                                     {"key", required_argument, NULL, 'K'},
+	                                     {"gf", required_argument, NULL, 'g'},
+	                                     {"alg", required_argument, NULL, 'a'},
+	                                     {"mode", required_argument, NULL, 'M'},
+	                                     {"padding", required_argument, NULL, 'p'},
+	                                     {"help", no_argument, NULL, 'h'},
+	                                     {NULL, 0, NULL, 0}};
 	struct opts o = {.gf = 8};
 	const char *alg = "aes256", *mode = "gcm", *pad = "none", *cmd;
 	int c;
@@ -301,7 +306,9 @@ int cmd_op(int argc, char **argv)
 				return vx_fail("op: --absolute takes -4294967295 to 4294967295");
 			o.have_absolute = 1;
 			break;
-		case 'K': o.keys = optarg; break;
+		case 'K':
+			o.keys = optarg;
+			break;
 		case 'g':
 			if (number(optarg, 8, 16, &o.gf) || (o.gf != 8 && o.gf != 16))
 				return vx_fail("op: --gf takes 8 or 16");
@@ -314,13 +321,25 @@ int cmd_op(int argc, char **argv)
 			if (number(optarg, 1, 254, &o.m))
 				return vx_fail("op: -m takes 1 to 254");
 			break;
-		case 'a': alg = optarg; break;
-		case 'M': mode = optarg; break;
-		case 'p': pad = optarg; break;
-		case 'o': o.out = optarg; break;
-		case 'f': o.force = 1; break;
-		case 'h': return usage(stdout, 0);
-		default: return usage(stderr, 2);
+		case 'a':
+			alg = optarg;
+			break;
+		case 'M':
+			mode = optarg;
+			break;
+		case 'p':
+			pad = optarg;
+			break;
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'f':
+			o.force = 1;
+			break;
+		case 'h':
+			return usage(stdout, 0);
+		default:
+			return usage(stderr, 2);
 		}
 	}
 	if (!strcmp(cmd, "genkey"))

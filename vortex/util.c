@@ -64,10 +64,10 @@ vx_status vx_read_file(const char *path, vx_bytes *out)
 }
 
 vx_status vx_write_file(const char *path, const void *data, size_t len, unsigned mode,
-			int overwrite)
+                        int overwrite)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (overwrite ? O_TRUNC : O_EXCL),
-		      (mode_t)mode);
+	              (mode_t)mode);
 	const uint8_t *p = data;
 
 	if (fd < 0)

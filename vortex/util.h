@@ -14,6 +14,6 @@ vx_status vx_read_file(const char *path, vx_bytes *out);
  * umask). Refuses an existing file unless overwrite.
  */
 vx_status vx_write_file(const char *path, const void *data, size_t len, unsigned mode,
-			int overwrite);
+                        int overwrite);
 
 #endif

@@ -10,11 +10,11 @@ static const struct {
 	int (*run)(int, char **);
 	const char *summary;
 } commands[] = {
-	{"keygen", cmd_keygen, "generate a host identity key"},
-	{"address", cmd_address, "print the NodeSpec and vortexsmtp:// address of a key"},
-	{"dump", cmd_dump, "decode and print a DER block, Vortex message or blended mail"},
-	{"op", cmd_op, "run one payload operation over files"},
-	{"demo", cmd_demo, "carry a message over an in-process network of nodes"},
+    {"keygen", cmd_keygen, "generate a host identity key"},
+    {"address", cmd_address, "print the NodeSpec and vortexsmtp:// address of a key"},
+    {"dump", cmd_dump, "decode and print a DER block, Vortex message or blended mail"},
+    {"op", cmd_op, "run one payload operation over files"},
+    {"demo", cmd_demo, "carry a message over an in-process network of nodes"},
 };
 
 int vx_fail(const char *fmt, ...)

@@ -57,13 +57,37 @@ static int out_of(size_t n, size_t lo, size_t hi)
 			return st_;                                                                \
 	} while (0)
 
+/* Heimdal decodes a constrained signed INTEGER without checking its range. */
+static int outside(long long v, long long lo, long long hi)
+{
+	return v < lo || v > hi;
+}
+
+#define SRANGE(v, lo, hi)                                                                          \
+	do {                                                                                       \
+		if (outside((v), (lo), (hi)))                                                      \
+			return VX_ERANGE;                                                          \
+	} while (0)
+#define MAXID 32767
+
+static vx_status chk_params(const AlgorithmParameters *p)
+{
+	if (p->keySize)
+		SRANGE(*p->keySize, 0, 65535);
+	return VX_OK;
+}
+
 static vx_status chk_SymmetricKey(const void *v)
 {
 	const SymmetricKey *k = v;
 
 	RANGE(k->key.length, 16, 512);
-	return VX_OK;
+	return chk_params(&k->parameter);
 }
+
+/* AddRedundancyOperation and RemoveRedundancyOperation have the same fields. */
+static vx_status chk_redundancy(int in, int k, int m, const SymmetricKey *keys, unsigned n, int out,
+                                int gf);
 
 static vx_status chk_keys(const SymmetricKey *keys, unsigned n)
 {
@@ -73,21 +97,65 @@ static vx_status chk_keys(const SymmetricKey *keys, unsigned n)
 	return VX_OK;
 }
 
+static vx_status chk_redundancy(int in, int k, int m, const SymmetricKey *keys, unsigned n, int out,
+                                int gf)
+{
+	SRANGE(in, 0, MAXID);
+	SRANGE(k, 1, 254);
+	SRANGE(m, 1, 254);
+	SRANGE(out, 1, MAXID);
+	SRANGE(gf, 2, 16);
+	return chk_keys(keys, n);
+}
+
+static vx_status chk_split(const SplitPayloadOperation *s)
+{
+	SRANGE(s->originalId, 0, MAXID);
+	SRANGE(s->newFirstId, 1, MAXID);
+	SRANGE(s->newSecondId, 1, MAXID);
+	if (s->firstSize.size.element == choice_SizeBlock_size_percent) {
+		SRANGE(s->firstSize.size.u.percent.fromPercent, 0, 100);
+		SRANGE(s->firstSize.size.u.percent.toPercent, 0, 100);
+	} else {
+		SRANGE(s->firstSize.size.u.absolute.toAbsolute, -4294967295LL, 4294967295LL);
+	}
+	return VX_OK;
+}
+
 static vx_status chk_PayloadOperation(const void *v)
 {
 	const PayloadOperation *op = v;
+	const AddRedundancyOperation *a = &op->u.addRedundancy;
+	const RemoveRedundancyOperation *r = &op->u.removeRedundancy;
 
 	switch (op->element) {
+	case choice_PayloadOperation_splitPayload:
+		return chk_split(&op->u.splitPayload);
+	case choice_PayloadOperation_mergePayload:
+		SRANGE(op->u.mergePayload.originalFirstId, 0, MAXID);
+		SRANGE(op->u.mergePayload.originalSecondId, 0, MAXID);
+		SRANGE(op->u.mergePayload.newId, 1, MAXID);
+		return VX_OK;
 	case choice_PayloadOperation_encryptPayload:
+		SRANGE(op->u.encryptPayload.originalId, 0, MAXID);
+		SRANGE(op->u.encryptPayload.newId, 1, MAXID);
 		return chk_SymmetricKey(&op->u.encryptPayload.key);
 	case choice_PayloadOperation_decryptPayload:
+		SRANGE(op->u.decryptPayload.originalId, 0, MAXID);
+		SRANGE(op->u.decryptPayload.newId, 1, MAXID);
 		return chk_SymmetricKey(&op->u.decryptPayload.key);
 	case choice_PayloadOperation_addRedundancy:
-		return chk_keys(op->u.addRedundancy.keys.val, op->u.addRedundancy.keys.len);
+		return chk_redundancy(a->inputId, a->dataStripes, a->redundancy, a->keys.val,
+		                      a->keys.len, a->outputId, a->gfSize);
 	case choice_PayloadOperation_removeRedundancy:
-		return chk_keys(op->u.removeRedundancy.keys.val, op->u.removeRedundancy.keys.len);
-	default:
+		return chk_redundancy(r->inputId, r->dataStripes, r->redundancy, r->keys.val,
+		                      r->keys.len, r->outputId, r->gfSize);
+	case choice_PayloadOperation_map:
+		SRANGE(op->u.map.originalId, 0, MAXID);
+		SRANGE(op->u.map.newId, 0, MAXID);
 		return VX_OK;
+	default:
+		return VX_EDECODE;
 	}
 }
 
@@ -106,6 +174,8 @@ static vx_status chk_RoutingCombo(const void *v)
 {
 	const RoutingCombo *c = v;
 
+	SRANGE(c->minProcessTime, 0, 86400);
+	SRANGE(c->maxProcessTime, 0, 86400);
 	if (c->messageKey)
 		CHECK(chk_SymmetricKey(c->messageKey));
 	if (c->recipient)
@@ -118,14 +188,39 @@ static vx_status chk_RoutingCombo(const void *v)
 
 static vx_status chk_PrefixBlock(const void *v)
 {
-	return chk_SymmetricKey(&((const PrefixBlock *)v)->key);
+	const PrefixBlock *p = v;
+
+	if (p->version)
+		SRANGE(*p->version, 0, 2147483647);
+	return chk_SymmetricKey(&p->key);
+}
+
+static vx_status chk_HeaderRequest(const void *v)
+{
+	const HeaderRequest *r = v;
+
+	if (r->element == choice_HeaderRequest_nodeQuery)
+		SRANGE(r->u.nodeQuery.numberOfNodes, 0, 255);
+	if (r->element == choice_HeaderRequest_quotaQuery && r->u.quotaQuery.reserved)
+		SRANGE(*r->u.quotaQuery.reserved, 0, 1);
+	return VX_OK;
+}
+
+static vx_status chk_MemoryPayloadChunk(const void *v)
+{
+	SRANGE(((const MemoryPayloadChunk *)v)->id, 0, MAXID);
+	return VX_OK;
 }
 
 static vx_status chk_HeaderBlock(const void *v)
 {
 	const HeaderBlock *h = v;
 
+	SRANGE(h->maxReplays, 0, 127);
+	CHECK(chk_params(&h->signAlgorithm.parameter));
 	RANGE(h->requests.len, 0, 8);
+	for (unsigned i = 0; i < h->requests.len; i++)
+		CHECK(chk_HeaderRequest(&h->requests.val[i]));
 	if (h->identifier)
 		RANGE(h->identifier->length, 0, 16);
 	return chk_RoutingCombo(&h->requestReplyBlock);
@@ -210,12 +305,10 @@ static vx_status chk_IdentityStore(const void *v)
 	return VX_OK;
 }
 
-#define chk_AsymmetricKey      NULL
-#define chk_HeaderRequest      NULL
-#define chk_RequirementBlock   NULL
-#define chk_NodeSpec           NULL
-#define chk_UsagePeriod        NULL
-#define chk_MemoryPayloadChunk NULL
+#define chk_AsymmetricKey    NULL
+#define chk_RequirementBlock NULL
+#define chk_NodeSpec         NULL
+#define chk_UsagePeriod      NULL
 
 static const struct der_ops der_table[VX_DER_TYPE_MAX] = {
 #define DER_ROW(T) [VX_DER_##T] = {#T, sizeof(T), dec_##T, enc_##T, len_##T, free_w_##T, chk_##T},

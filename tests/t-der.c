@@ -285,6 +285,145 @@ static void test_messages(void)
 	round_trip(VX_DER_RoutingBlock, &rb, "RoutingBlock (plain combos)");
 }
 
+static void test_blocks(void)
+{
+	uint8_t blob[20] = {7}, key[64];
+	SymmetricKey sk = sym(32);
+	AsymmetricKey ak;
+	BlendingParameter params[4];
+	BlendingSpec bs;
+	RoutingCombo rc;
+	HeaderBlock hb;
+	InnerMessageBlock im;
+	PayloadOperation op;
+	time_t nb = 1700000000, na = 1800000000;
+	char addr[] = "vortex@node1.test", plain[] = "plain";
+
+	memset(key, 0x33, sizeof key);
+	memset(&ak, 0, sizeof ak);
+	ak.keyType = ec;
+	ak.publicKey = (heim_octet_string){sizeof key, key};
+	ak.privateKey = &(heim_octet_string){sizeof blob, blob};
+	round_trip(VX_DER_AsymmetricKey, &ak, "AsymmetricKey with private part");
+
+	memset(params, 0, sizeof params);
+	params[0].element = choice_BlendingParameter_offset;
+	params[0].u.offset = 4294967295u;
+	params[1].element = choice_BlendingParameter_symmetricKey;
+	params[1].u.symmetricKey = sk;
+	params[2].element = choice_BlendingParameter_asymmetricKey;
+	params[2].u.asymmetricKey = ak;
+	params[3].element = choice_BlendingParameter_passphrase;
+	params[3].u.passphrase = (heim_octet_string){sizeof blob, blob};
+	memset(&bs, 0, sizeof bs);
+	bs.target.transportProtocol = smtp;
+	bs.target.recipientAddress = (heim_ia5_string){strlen(addr), addr};
+	bs.target.recipientKey = &ak;
+	bs.blendingType = (heim_ia5_string){strlen(plain), plain};
+	bs.parameter.len = 4;
+	bs.parameter.val = params;
+	round_trip(VX_DER_BlendingSpec, &bs, "BlendingSpec with all four parameter kinds");
+	round_trip(VX_DER_NodeSpec, &bs.target, "NodeSpec");
+
+	UsagePeriod up = {&nb, &na};
+	round_trip(VX_DER_UsagePeriod, &up, "UsagePeriod with both times");
+
+	memset(&op, 0, sizeof op);
+	op.element = choice_PayloadOperation_map;
+	op.u.map.originalId = 1;
+	op.u.map.newId = 2;
+	memset(&rc, 0, sizeof rc);
+	rc.minProcessTime = 0;
+	rc.maxProcessTime = 86400;
+	rc.messageKey = &sk;
+	rc.recipient = &bs;
+	rc.mPrefix = rc.cPrefix = rc.header = rc.routing = &(heim_octet_string){sizeof blob, blob};
+	rc.assembly.len = 1;
+	rc.assembly.val = &op;
+	rc.validity = up;
+	rc.id = &(unsigned){42};
+	round_trip(VX_DER_RoutingCombo, &rc, "RoutingCombo with every field");
+
+	memset(&hb, 0, sizeof hb);
+	hb.identityKey = ak;
+	hb.serial = 4294967295u;
+	hb.maxReplays = 127;
+	hb.valid = up;
+	hb.forwardSecret = 4294967295u;
+	hb.signAlgorithm.algorithm = sha384;
+	hb.requestReplyBlock = rc;
+	hb.identifier = &(heim_octet_string){16, key};
+	hb.proofOfWork = &(heim_octet_string){sizeof blob, blob};
+	round_trip(VX_DER_HeaderBlock, &hb, "HeaderBlock with puzzle fields");
+	/* a 17-byte puzzle identifier exceeds PuzzleIdentifier's SIZE (0..16) */
+	vx_bytes der = {0};
+	HeaderBlock back;
+	hb.identifier = &(heim_octet_string){17, key};
+	vx_der_encode(VX_DER_HeaderBlock, &hb, &der);
+	is(vx_der_decode(VX_DER_HeaderBlock, der.data, der.len, &back), VX_ERANGE,
+	   "17-byte puzzle identifier refused");
+	vx_bytes_free(&der);
+	hb.identifier = NULL;
+
+	/* the plain (debug) alternatives of InnerMessageBlock */
+	RoutingBlock rb;
+	memset(&rb, 0, sizeof rb);
+	rb.routing.element = choice_RoutingBlock_routing_plain;
+	rb.routing.u.plain.len = 1;
+	rb.routing.u.plain.val = &rc;
+	rb.forwardSecret = 9;
+	rb.replyBlock = &(struct RoutingBlock_replyBlock){rc, 3, up};
+	round_trip(VX_DER_RoutingBlock, &rb, "RoutingBlock with a reply block");
+	memset(&im, 0, sizeof im);
+	im.prefix.element = choice_InnerMessageBlock_prefix_plain;
+	im.prefix.u.plain.key = sk;
+	im.identity.element = choice_InnerMessageBlock_identity_plain;
+	im.identity.u.plain = hb;
+	im.routing.element = choice_InnerMessageBlock_routing_plain;
+	im.routing.u.plain = rb;
+	round_trip(VX_DER_InnerMessageBlock, &im, "InnerMessageBlock, plain alternatives");
+
+	MemoryPayloadChunk mc = {32767, {sizeof blob, blob}, up};
+	round_trip(VX_DER_MemoryPayloadChunk, &mc, "MemoryPayloadChunk");
+	IdentityStoreBlock isb;
+	memset(&isb, 0, sizeof isb);
+	isb.valid = up;
+	isb.identity = &ak;
+	isb.routingBlocks = &(struct IdentityStoreBlock_routingBlocks){1, &rb};
+	IdentityStore store = {{1, &isb}};
+	round_trip(VX_DER_IdentityStore, &store, "IdentityStore");
+}
+
+static void test_ranges(void)
+{
+	/* hand-made DER: PercentSizeBlock inside a split with toPercent = 101 */
+	PayloadOperation op, back;
+	vx_bytes der = {0};
+
+	memset(&op, 0, sizeof op);
+	op.element = choice_PayloadOperation_splitPayload;
+	op.u.splitPayload.firstSize.size.element = choice_SizeBlock_size_percent;
+	op.u.splitPayload.firstSize.size.u.percent.toPercent = 50;
+	op.u.splitPayload.newFirstId = op.u.splitPayload.newSecondId = 1;
+	vx_der_encode(VX_DER_PayloadOperation, &op, &der);
+	/* the INTEGER 50 (02 01 32) becomes 101 (02 01 65) */
+	uint8_t *p = memmem(der.data, der.len, "\x02\x01\x32", 3);
+	if (ok(p != NULL, "percent found in the encoding")) {
+		p[2] = 101;
+		ok(vx_der_decode(VX_DER_PayloadOperation, der.data, der.len, &back) != VX_OK,
+		   "toPercent 101 outside INTEGER (0..100) refused");
+		p[2] = 0x32;
+	}
+	/* newFirstId 0 is outside INTEGER (1..maxID) */
+	p = memmem(der.data, der.len, "\x02\x01\x01", 3);
+	if (ok(p != NULL, "ID found in the encoding")) {
+		p[2] = 0;
+		ok(vx_der_decode(VX_DER_PayloadOperation, der.data, der.len, &back) != VX_OK,
+		   "newFirstId 0 outside INTEGER (1..32767) refused");
+	}
+	vx_bytes_free(&der);
+}
+
 static void test_names(void)
 {
 	is(vx_der_lookup("headerblock"), VX_DER_HeaderBlock, "type names are looked up");
@@ -301,6 +440,8 @@ int main(void)
 	test_requests();
 	test_special();
 	test_messages();
+	test_blocks();
+	test_ranges();
 	test_names();
 	return tap_done();
 }

@@ -18,12 +18,6 @@ static const char usage_text[] =
     "  -p  also write the public key here (mode 0644)\n"
     "  -f  overwrite existing files\n";
 
-static int usage(FILE *f, int rc)
-{
-	fputs(usage_text, f);
-	return rc;
-}
-
 int cmd_keygen(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -50,7 +44,7 @@ int cmd_keygen(int argc, char **argv)
 			errno = 0;
 			bits = strtoul(optarg, &end, 10);
 			if (errno || *end || !*optarg)
-				return usage(stderr, 2);
+				return vx_usage(stderr, usage_text, 2);
 			break;
 		case 'c':
 			curve = optarg;
@@ -65,13 +59,13 @@ int cmd_keygen(int argc, char **argv)
 			force = 1;
 			break;
 		case 'h':
-			return usage(stdout, 0);
+			return vx_usage(stdout, usage_text, 0);
 		default:
-			return usage(stderr, 2);
+			return vx_usage(stderr, usage_text, 2);
 		}
 	}
 	if (!out || optind != argc)
-		return usage(stderr, 2);
+		return vx_usage(stderr, usage_text, 2);
 	if (!strcmp(type, "rsa")) {
 		if (bits < 2048 || bits > 16384)
 			return vx_fail("keygen: RSA keys must have 2048 to 16384 bits");

@@ -36,12 +36,6 @@ static const char usage_text[] =
     "        reads whichever INPREFIX.j exist; needs any K of them\n"
     "Key files hold a DER SymmetricKey. Output files are refused if they exist, unless -f.\n";
 
-static int usage(FILE *f, int rc)
-{
-	fputs(usage_text, f);
-	return rc;
-}
-
 static const struct named {
 	const char *name;
 	int value;
@@ -142,7 +136,7 @@ static int genkey(int argc, char **argv, struct opts *o, const char *alg, const 
 
 	(void)argv;
 	if (argc || !o->out)
-		return usage(stderr, 2);
+		return vx_usage(stderr, usage_text, 2);
 	if (lookup(algs, alg, &a) || lookup(modes, mode, &m) || lookup(pads, pad, &p))
 		return vx_fail("op: genkey: unknown algorithm, mode or padding");
 	if ((st = vx_sym_generate(a, m, p, &key)) != VX_OK)
@@ -257,7 +251,7 @@ static int run(const char *cmd, int argc, char **argv, struct opts *o)
 	rc = 0;
 	goto out;
 usage:
-	rc = usage(stderr, 2);
+	rc = vx_usage(stderr, usage_text, 2);
 out:
 	free_keys(keys, nkeys);
 	vx_ws_free(ws);
@@ -289,10 +283,10 @@ int cmd_op(int argc, char **argv)
 	int c;
 
 	if (argc < 2)
-		return usage(stderr, 2);
+		return vx_usage(stderr, usage_text, 2);
 	cmd = argv[1];
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help"))
-		return usage(stdout, 0);
+		return vx_usage(stdout, usage_text, 0);
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "k:m:o:fh", opts, NULL)) != -1) {
 		switch (c) {
@@ -337,9 +331,9 @@ int cmd_op(int argc, char **argv)
 			o.force = 1;
 			break;
 		case 'h':
-			return usage(stdout, 0);
+			return vx_usage(stdout, usage_text, 0);
 		default:
-			return usage(stderr, 2);
+			return vx_usage(stderr, usage_text, 2);
 		}
 	}
 	if (!strcmp(cmd, "genkey"))

@@ -91,3 +91,9 @@ vx_status vx_write_file(const char *path, const void *data, size_t len, unsigned
 	}
 	return close(fd) ? VX_EIO : VX_OK;
 }
+
+int vx_usage(FILE *f, const char *text, int rc)
+{
+	fputs(text, f);
+	return rc;
+}

@@ -2,6 +2,8 @@
 #ifndef VX_UTIL_H
 #define VX_UTIL_H
 
+#include <stdio.h>
+
 #include "bytes.h"
 
 /* Largest input file a subcommand reads. */
@@ -15,5 +17,8 @@ vx_status vx_read_file(const char *path, vx_bytes *out);
  */
 vx_status vx_write_file(const char *path, const void *data, size_t len, unsigned mode,
                         int overwrite);
+
+/* Print a subcommand's usage text to f and return rc (0 for --help, 2 on misuse). */
+int vx_usage(FILE *f, const char *text, int rc);
 
 #endif

@@ -108,6 +108,9 @@ static void describe(const PayloadOperation *op, char *buf, size_t n)
 		         r->dataStripes, r->redundancy, r->gfSize);
 		break;
 	}
+	case choice_PayloadOperation_map:
+		snprintf(buf, n, "map ID %d -> ID %d", op->u.map.originalId, op->u.map.newId);
+		break;
 	default:
 		snprintf(buf, n, "operation %d", (int)op->element);
 	}
@@ -278,7 +281,7 @@ static int run(const char *text, int lose)
 {
 	vx_pkey *ident[NNODES] = {0};
 	SymmetricKey k0, k4, red[3];
-	PayloadOperation ops0[1], ops1[2], ops2[2], ops3[1];
+	PayloadOperation ops0[1], ops1[2], ops2[2], ops3[2];
 	RoutingCombo c0, c1, c2, c3;
 	BlendingSpec to1, to2, to3;
 	vx_hop h1 = {0}, h2 = {0}, h3 = {0};
@@ -318,9 +321,13 @@ static int run(const char *text, int lose)
 	    vx_blending_spec_plain(nodes[3].address, nodes[3].host, &offsets[0], 1, &to3))
 		goto out;
 
-	/* node3: decrypt chunk 1 into ID 0, the message for Bob */
-	op_crypt(&ops3[0], 0, 1, 0, &k4);
-	c3.assembly.len = 1, c3.assembly.val = ops3, c3.maxProcessTime = 60;
+	/* node3: decrypt chunk 1, map it to ID 0: the message for Bob */
+	op_crypt(&ops3[0], 0, 1, 200, &k4);
+	memset(&ops3[1], 0, sizeof ops3[1]);
+	ops3[1].element = choice_PayloadOperation_map;
+	ops3[1].u.map.originalId = 200;
+	ops3[1].u.map.newId = 0;
+	c3.assembly.len = 2, c3.assembly.val = ops3, c3.maxProcessTime = 60;
 	h3 = (vx_hop){.host = nodes[3].host,
 	              .identity = ident[3],
 	              .serial = 3,

@@ -13,5 +13,16 @@ t "redundancy added and removed" 'printf "%s\n" "$out" | grep -q "addRedundancy"
 t "a chunk was lost and the message still arrived" 'printf "%s\n" "$out" | grep -q "lost in transit"'
 t "the message arrives unchanged, escaped and unescaped" 'printf "%s\n" "$out" | grep -qxF "  $msg"'
 [ "$fail" -eq 0 ] || printf '%s\n' "$out" | sed 's/^/# /'
+
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+"$V" demo --no-loss --save "$D" >/dev/null 2>&1
+t "demo --save keeps keys (0600) and mails" '[ "$(stat -c %a "$D/node2.key")" = 600 ] && [ -f "$D/hop3.eml" ]'
+dump=$("$V" dump --key "$D/node2.key" "$D/hop2.eml" 2>&1); drc=$?
+t "dump --key opens the message blended in a mail" '[ "$drc" -eq 0 ] && printf "%s\n" "$dump" | grep -q "^-- MIME part 2, offset 256"'
+t "  and shows its routing block: removeRedundancy for bob" 'printf "%s\n" "$dump" | grep -q "removeRedundancy" && printf "%s\n" "$dump" | grep -q "bob@node3.test"'
+t "  and its three payload chunks" 'printf "%s\n" "$dump" | grep -q "^payload 3 chunk(s)"'
+"$V" dump --key "$D/node1.key" "$D/hop2.eml" >/dev/null 2>"$D/err"; wrc=$?
+t "another node's key finds nothing, exit 1 with one line" '[ "$wrc" -eq 1 ] && [ "$(wc -l <"$D/err")" -eq 1 ]'
 echo "1..$n"
 exit $fail

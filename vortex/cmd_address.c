@@ -18,12 +18,6 @@ static const char usage_text[] =
     "  The second parses an smtpAlternateSpec or vortexsmtp:// URL and prints\n"
     "  its NodeSpec.\n";
 
-static int usage(FILE *f, int rc)
-{
-	fputs(usage_text, f);
-	return rc;
-}
-
 static int parse(const char *addr)
 {
 	NodeSpec ns;
@@ -93,14 +87,14 @@ int cmd_address(int argc, char **argv)
 			addr = optarg;
 			break;
 		case 'h':
-			return usage(stdout, 0);
+			return vx_usage(stdout, usage_text, 0);
 		default:
-			return usage(stderr, 2);
+			return vx_usage(stderr, usage_text, 2);
 		}
 	}
 	if (addr && !email && optind == argc)
 		return parse(addr);
 	if (email && !addr && optind == argc - 1)
 		return format(email, argv[optind]);
-	return usage(stderr, 2);
+	return vx_usage(stderr, usage_text, 2);
 }

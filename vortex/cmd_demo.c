@@ -24,6 +24,7 @@
 #include "special.h"
 #include "workspace.h"
 #include "cmd.h"
+#include "util.h"
 
 #define NNODES      4
 #define DEMO_OFFSET 256
@@ -177,7 +178,7 @@ static int catch_first(const vx_found *f, void *arg)
 }
 
 /* Deliver mail to a node and process it; returns the next hop or NULL. */
-static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct node **next_node,
+static int process(struct node *n, vx_bytes *mail, int lose, struct node **next_node,
                    vx_bytes *next_mail, vx_bytes *delivered)
 {
 	const vx_pkey *hosts[1] = {n->host};
@@ -266,7 +267,6 @@ static int process(struct node *n, vx_bytes *mail, int hop, int lose, struct nod
 		if (st != VX_OK)
 			goto out;
 	}
-	(void)hop;
 	rc = 0;
 out:
 	if (rc && st != VX_OK)
@@ -277,7 +277,37 @@ out:
 	return rc;
 }
 
-static int run(const char *text, int lose)
+/* With --save DIR: keep a file for admins to look at with vortex dump. */
+static int save(const char *dir, const char *name, const uint8_t *data, size_t len, unsigned mode)
+{
+	char path[4096];
+	vx_status st;
+
+	if (!dir)
+		return 0;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((st = vx_write_file(path, data, len, mode, 1)) != VX_OK)
+		return vx_fail("demo: %s: %s", path, vx_strerror(st));
+	return 0;
+}
+
+static int save_key(const char *dir, const struct node *n)
+{
+	vx_bytes der = {0};
+	char name[64];
+	int rc;
+
+	if (!dir)
+		return 0;
+	if (vx_pkey_to_der(n->host, 1, &der) != VX_OK)
+		return vx_fail("demo: cannot encode the key of %s", n->name);
+	snprintf(name, sizeof name, "%s.key", n->name);
+	rc = save(dir, name, der.data, der.len, 0600);
+	vx_bytes_free(&der);
+	return rc;
+}
+
+static int run(const char *text, int lose, const char *dir)
 {
 	vx_pkey *ident[NNODES] = {0};
 	SymmetricKey k0, k4, red[3];
@@ -306,6 +336,8 @@ static int run(const char *text, int lose)
 		}
 		printf("  %-6s %-18s host key %s\n", nodes[i].name, nodes[i].address,
 		       nodes[i].keydesc);
+		if (save_key(dir, &nodes[i]))
+			goto out;
 	}
 	printf("\npath: alice@node0 -> node1 -> node2 -> node3 (bob)\n");
 
@@ -385,9 +417,13 @@ static int run(const char *text, int lose)
 	       nodes[1].address, out0.wire.len, mail.len);
 	at = &nodes[1];
 	for (int hop = 1; at; hop++) {
+		char name[32];
+
 		printf("\nhop %d: mail arrives at %s (%s)\n", hop, at->name, at->address);
+		snprintf(name, sizeof name, "hop%d.eml", hop);
 		to = NULL;
-		if (process(at, &mail, hop, lose && at == &nodes[2], &to, &next, &delivered))
+		if (save(dir, name, mail.data, mail.len, 0644) ||
+		    process(at, &mail, lose && at == &nodes[2], &to, &next, &delivered))
 			goto out;
 		vx_bytes_move(&mail, &next);
 		at = to;
@@ -424,18 +460,28 @@ out:
 	return rc;
 }
 
+static const char usage_text[] =
+    "usage: vortex demo [-m MESSAGE] [--no-loss] [--save DIR]\n"
+    "  -m MESSAGE  what Alice sends Bob\n"
+    "  --no-loss   do not lose a redundancy block on the way\n"
+    "  --save DIR  keep the host keys (NODE.key) and every hop's mail (hopN.eml) in DIR,\n"
+    "              to look at with: vortex dump --key DIR/node1.key DIR/hop1.eml\n";
+
 int cmd_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"message", required_argument, NULL, 'm'},
 	    {"no-loss", no_argument, NULL, 'n'},
+	    {"save", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *text = "Hello Bob, nobody can tell that this came from me. -- Alice";
+	const char *dir = NULL;
 	int lose = 1, c;
 
-	while ((c = getopt_long(argc, argv, "m:nh", opts, NULL)) != -1) {
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:ns:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			text = optarg;
@@ -443,17 +489,16 @@ int cmd_demo(int argc, char **argv)
 		case 'n':
 			lose = 0;
 			break;
+		case 's':
+			dir = optarg;
+			break;
 		case 'h':
-			printf("usage: vortex demo [-m MESSAGE] [--no-loss]\n");
-			return 0;
+			return vx_usage(stdout, usage_text, 0);
 		default:
-			fprintf(stderr, "usage: vortex demo [-m MESSAGE] [--no-loss]\n");
-			return 2;
+			return vx_usage(stderr, usage_text, 2);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: vortex demo [-m MESSAGE] [--no-loss]\n");
-		return 2;
-	}
-	return run(text, lose);
+	if (optind != argc)
+		return vx_usage(stderr, usage_text, 2);
+	return run(text, lose, dir);
 }

@@ -3,7 +3,7 @@
 
 #include "digest.h"
 
-static const EVP_MD *md_of(MacAlgorithm alg)
+const EVP_MD *vx_digest_evp(MacAlgorithm alg)
 {
 	switch (alg) {
 	case sha256:
@@ -21,14 +21,14 @@ static const EVP_MD *md_of(MacAlgorithm alg)
 
 size_t vx_digest_len(MacAlgorithm alg)
 {
-	const EVP_MD *md = md_of(alg);
+	const EVP_MD *md = vx_digest_evp(alg);
 
 	return md ? (size_t)EVP_MD_get_size(md) : 0;
 }
 
 vx_status vx_digest(MacAlgorithm alg, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
 {
-	const EVP_MD *md = md_of(alg);
+	const EVP_MD *md = vx_digest_evp(alg);
 	unsigned n = 0;
 
 	if (!md)

@@ -6,6 +6,8 @@
 #ifndef VX_DIGEST_H
 #define VX_DIGEST_H
 
+#include <openssl/evp.h>
+
 #include "asn1.h"
 #include "bytes.h"
 
@@ -15,5 +17,8 @@
 size_t vx_digest_len(MacAlgorithm alg);
 /* out must hold VX_DIGEST_MAX bytes; *outlen receives the length. */
 vx_status vx_digest(MacAlgorithm alg, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen);
+
+/* The OpenSSL digest behind a MAC algorithm, NULL if unsupported (for core/pkey.c). */
+const EVP_MD *vx_digest_evp(MacAlgorithm alg);
 
 #endif

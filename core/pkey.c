@@ -492,26 +492,10 @@ vx_status vx_pkey_decrypt(const vx_pkey *k, vx_rsa_padding pad, const uint8_t *i
 	                     : ecies_decrypt(k, in, inlen, out);
 }
 
-static const EVP_MD *mac_md(MacAlgorithm mac)
-{
-	switch (mac) {
-	case sha256:
-		return EVP_sha256();
-	case sha384:
-		return EVP_sha384();
-	case sha512:
-		return EVP_sha512();
-	case ripemd160:
-		return EVP_ripemd160();
-	default:
-		return NULL;
-	}
-}
-
 vx_status vx_pkey_sign(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
                        vx_bytes *sig)
 {
-	const EVP_MD *md = mac_md(mac);
+	const EVP_MD *md = vx_digest_evp(mac);
 	EVP_MD_CTX *c;
 	size_t n = 0;
 	vx_status st = VX_ECRYPTO;
@@ -541,7 +525,7 @@ vx_status vx_pkey_sign(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, s
 vx_status vx_pkey_verify(const vx_pkey *k, MacAlgorithm mac, const uint8_t *msg, size_t len,
                          const uint8_t *sig, size_t siglen)
 {
-	const EVP_MD *md = mac_md(mac);
+	const EVP_MD *md = vx_digest_evp(mac);
 	EVP_MD_CTX *c;
 	int r = 0;
 

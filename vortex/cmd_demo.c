@@ -307,6 +307,19 @@ static int save_key(const char *dir, const struct node *n)
 	return rc;
 }
 
+/* The hop to node i: its combo c, one use, valid from a minute ago for a day. */
+static vx_hop hop_to(int i, const vx_pkey *identity, const RoutingCombo *c, time_t now)
+{
+	return (vx_hop){.host = nodes[i].host,
+	                .identity = identity,
+	                .serial = (uint32_t)i,
+	                .max_replays = 1,
+	                .not_before = now - 60,
+	                .not_after = now + 86400,
+	                .combos = c,
+	                .ncombos = 1};
+}
+
 static int run(const char *text, int lose, const char *dir)
 {
 	vx_pkey *ident[NNODES] = {0};
@@ -360,40 +373,19 @@ static int run(const char *text, int lose, const char *dir)
 	ops3[1].u.map.originalId = 200;
 	ops3[1].u.map.newId = 0;
 	c3.assembly.len = 2, c3.assembly.val = ops3, c3.maxProcessTime = 60;
-	h3 = (vx_hop){.host = nodes[3].host,
-	              .identity = ident[3],
-	              .serial = 3,
-	              .max_replays = 1,
-	              .not_before = now - 60,
-	              .not_after = now + 86400,
-	              .combos = &c3,
-	              .ncombos = 1};
+	h3 = hop_to(3, ident[3], &c3, now);
 	/* node2: remove the redundancy, encrypt for node3, send */
 	op_redundancy(&ops2[0], 0, 1, 200, red);
 	op_crypt(&ops2[1], 1, 200, 1, &k4);
 	if (vx_hop_seal(&h3) || vx_hop_combo(&h3, &to3, ops2, 2, 0, 60, &c2))
 		goto out;
-	h2 = (vx_hop){.host = nodes[2].host,
-	              .identity = ident[2],
-	              .serial = 2,
-	              .max_replays = 1,
-	              .not_before = now - 60,
-	              .not_after = now + 86400,
-	              .combos = &c2,
-	              .ncombos = 1};
+	h2 = hop_to(2, ident[2], &c2, now);
 	/* node1: decrypt, add redundancy (IDs 1..3), send to node2 */
 	op_crypt(&ops1[0], 0, 1, 200, &k0);
 	op_redundancy(&ops1[1], 1, 200, 1, red);
 	if (vx_hop_seal(&h2) || vx_hop_combo(&h2, &to2, ops1, 2, 0, 60, &c1))
 		goto out;
-	h1 = (vx_hop){.host = nodes[1].host,
-	              .identity = ident[1],
-	              .serial = 1,
-	              .max_replays = 1,
-	              .not_before = now - 60,
-	              .not_after = now + 86400,
-	              .combos = &c1,
-	              .ncombos = 1};
+	h1 = hop_to(1, ident[1], &c1, now);
 	/* node0 (Alice's own node): encrypt her message at ID 0 into chunk 1 */
 	op_crypt(&ops0[0], 1, 0, 1, &k0);
 	if (vx_hop_seal(&h1) || vx_hop_combo(&h1, &to1, ops0, 1, 0, 60, &c0))

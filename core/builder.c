@@ -91,19 +91,18 @@ vx_status vx_hop_seal(vx_hop *h)
 		goto out;
 	st = vx_msg_seal_prefix(h->host, h->fs, &sender, &h->cprefix);
 out:
-	free_SymmetricKey(&sender);
+	vx_sym_free(&sender);
 	if (st != VX_OK)
 		vx_hop_clear(h);
 	return st;
 out_keys:
-	free_SymmetricKey(&h->peer_key);
+	vx_sym_free(&h->peer_key);
 	return st;
 }
 
 void vx_hop_clear(vx_hop *h)
 {
-	free_SymmetricKey(&h->peer_key);
-	memset(&h->peer_key, 0, sizeof h->peer_key);
+	vx_sym_free(&h->peer_key);
 	vx_bytes_free(&h->mprefix);
 	vx_bytes_free(&h->cprefix);
 	vx_bytes_free(&h->header);

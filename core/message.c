@@ -269,6 +269,13 @@ vx_status vx_msg_assemble(const vx_msg_parts *p, vx_bytes *wire)
 	return st;
 }
 
+/* Prefixes hold keys: wipe them before freeing. */
+static void free_prefix(PrefixBlock *pb)
+{
+	vx_sym_free(&pb->key);
+	free_PrefixBlock(pb);
+}
+
 /* Decrypt a sealed PrefixBlock with the host key and decode it. */
 static vx_status open_prefix(const vx_pkey *host, const heim_octet_string *sealed, PrefixBlock *pb)
 {
@@ -281,7 +288,7 @@ static vx_status open_prefix(const vx_pkey *host, const heim_octet_string *seale
 	st = vx_der_decode(VX_DER_PrefixBlock, der.data, der.len, pb);
 	vx_bytes_free(&der);
 	if (st == VX_OK && (st = vx_sym_check(&pb->key, MSG_SYM_FLAGS)) != VX_OK)
-		free_PrefixBlock(pb);
+		free_prefix(pb);
 	return st;
 }
 
@@ -328,7 +335,7 @@ vx_status vx_msg_probe(const uint8_t *wire, size_t len, const vx_pkey *host)
 
 	if ((st = open_outer(wire, len, host, &vm, &pb)) != VX_OK)
 		return st;
-	free_PrefixBlock(&pb);
+	free_prefix(&pb);
 	free_VortexMessage(&vm);
 	return VX_OK;
 }
@@ -337,8 +344,8 @@ void vx_msg_free(vx_msg *m)
 {
 	if (!m)
 		return;
-	free_PrefixBlock(&m->mprefix);
-	free_PrefixBlock(&m->cprefix);
+	free_prefix(&m->mprefix);
+	free_prefix(&m->cprefix);
 	free_InnerMessageBlock(&m->inner);
 	free_HeaderBlock(&m->header);
 	free_RoutingBlock(&m->routing);
@@ -410,9 +417,9 @@ vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_m
 	*out = m;
 	return VX_OK;
 fail:
-	free_PrefixBlock(&m->mprefix);
+	free_prefix(&m->mprefix);
 	if (have_c)
-		free_PrefixBlock(&m->cprefix);
+		free_prefix(&m->cprefix);
 	if (have_inner)
 		free_InnerMessageBlock(&m->inner);
 	if (have_h)

@@ -1,0 +1,296 @@
+/* store.c - durable node state in LMDB (docs/store.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+
+#define DEFAULT_MAP        (1024u * 1024 * 1024)
+#define DEFAULT_IDENTITIES 100000u
+#define DEFAULT_READERS    126u
+#define REPLAY_KEY         (VX_FINGERPRINT_LEN + 4)
+#define REPLAY_VAL         12
+#define IDENTITY_VAL       28
+#define IDENTITY_VERSION   1
+
+struct vx_store {
+	MDB_env *env;
+	MDB_dbi replays, identities;
+	unsigned max_identities;
+};
+
+static vx_status from_mdb(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return VX_OK;
+	case MDB_NOTFOUND:
+		return VX_ENOTFOUND;
+	case MDB_MAP_FULL:
+	case MDB_READERS_FULL:
+	case MDB_TXN_FULL:
+		return VX_ELIMIT;
+	case ENOMEM:
+		return VX_ENOMEM;
+	default:
+		if (rc > 0)
+			errno = rc;
+		return VX_EIO;
+	}
+}
+
+/* Fixed little-endian encodings: the files do not depend on the host. */
+static void put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **out)
+{
+	vx_store_limits l = lim ? *lim : (vx_store_limits){0};
+	MDB_txn *txn = NULL;
+	vx_store *s;
+	int rc;
+
+	*out = NULL;
+	if (!(s = calloc(1, sizeof *s)))
+		return VX_ENOMEM;
+	s->max_identities = l.max_identities ? l.max_identities : DEFAULT_IDENTITIES;
+	if ((rc = mdb_env_create(&s->env)) ||
+	    (rc = mdb_env_set_mapsize(s->env, l.map_size ? l.map_size : DEFAULT_MAP)) ||
+	    (rc = mdb_env_set_maxdbs(s->env, 8)) ||
+	    (rc =
+	         mdb_env_set_maxreaders(s->env, l.max_readers ? l.max_readers : DEFAULT_READERS)) ||
+	    /* MDB_NOTLS: read transactions are not tied to threads */
+	    (rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) ||
+	    (rc = mdb_txn_begin(s->env, NULL, 0, &txn)) ||
+	    (rc = mdb_dbi_open(txn, "replays", MDB_CREATE, &s->replays)) ||
+	    (rc = mdb_dbi_open(txn, "identities", MDB_CREATE, &s->identities))) {
+		if (txn)
+			mdb_txn_abort(txn);
+		vx_store_close(s);
+		return from_mdb(rc);
+	}
+	if ((rc = mdb_txn_commit(txn))) {
+		vx_store_close(s);
+		return from_mdb(rc);
+	}
+	*out = s;
+	return VX_OK;
+}
+
+void vx_store_close(vx_store *s)
+{
+	if (!s)
+		return;
+	if (s->env)
+		mdb_env_close(s->env);
+	free(s);
+}
+
+/* Commit, or abort on an earlier error; the status of the whole transaction. */
+static vx_status finish(MDB_txn *txn, vx_status st)
+{
+	int rc;
+
+	if (st != VX_OK) {
+		mdb_txn_abort(txn);
+		return st;
+	}
+	rc = mdb_txn_commit(txn);
+	return from_mdb(rc);
+}
+
+vx_status vx_store_replay(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], uint32_t serial,
+                          unsigned max_replays, int64_t expiry, int64_t now, int *replay)
+{
+	uint8_t kb[REPLAY_KEY], vb[REPLAY_VAL];
+	MDB_val k = {sizeof kb, kb}, v;
+	MDB_txn *txn;
+	vx_status st;
+	uint32_t left;
+	int rc;
+
+	memcpy(kb, fp, VX_FINGERPRINT_LEN);
+	/* big-endian serial: an identity's records sort together and in order */
+	for (int i = 0; i < 4; i++)
+		kb[VX_FINGERPRINT_LEN + i] = (uint8_t)(serial >> (24 - 8 * i));
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	rc = mdb_get(txn, s->replays, &k, &v);
+	if (rc == MDB_SUCCESS && v.mv_size == REPLAY_VAL &&
+	    (int64_t)get64((uint8_t *)v.mv_data + 4) > now) {
+		left = get32(v.mv_data);
+		if (!left)
+			return finish(txn, VX_ELIMIT);
+		*replay = 1;
+		left--;
+		memcpy(vb, v.mv_data, REPLAY_VAL);
+	} else if (rc == MDB_SUCCESS || rc == MDB_NOTFOUND) {
+		/* first use, or a record that expired: a fresh start */
+		*replay = 0;
+		left = max_replays;
+		put64(vb + 4, (uint64_t)expiry);
+	} else {
+		return finish(txn, from_mdb(rc));
+	}
+	put32(vb, left);
+	v.mv_size = sizeof vb;
+	v.mv_data = vb;
+	st = from_mdb(mdb_put(txn, s->replays, &k, &v, 0));
+	return finish(txn, st);
+}
+
+static void encode_identity(uint8_t b[IDENTITY_VAL], const vx_identity *id)
+{
+	memset(b, 0, IDENTITY_VAL);
+	b[0] = IDENTITY_VERSION;
+	b[1] = id->temporary ? 1 : 0;
+	put64(b + 4, (uint64_t)id->expiry);
+	put64(b + 12, id->message_quota);
+	put64(b + 20, id->transfer_quota);
+}
+
+static vx_status decode_identity(const MDB_val *v, vx_identity *id)
+{
+	const uint8_t *b = v->mv_data;
+
+	if (v->mv_size != IDENTITY_VAL || b[0] != IDENTITY_VERSION)
+		return VX_EDECODE;
+	id->temporary = b[1] & 1;
+	id->expiry = (int64_t)get64(b + 4);
+	id->message_quota = get64(b + 12);
+	id->transfer_quota = get64(b + 20);
+	return VX_OK;
+}
+
+vx_status vx_store_identity_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                const vx_identity *id)
+{
+	uint8_t b[IDENTITY_VAL];
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v = {sizeof b, b}, old;
+	MDB_txn *txn;
+	MDB_stat stat;
+	int rc;
+
+	encode_identity(b, id);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	/* a new identity must fit under the bound; a replaced one always does */
+	if ((rc = mdb_get(txn, s->identities, &k, &old)) == MDB_NOTFOUND) {
+		if ((rc = mdb_stat(txn, s->identities, &stat)))
+			return finish(txn, from_mdb(rc));
+		if (stat.ms_entries >= s->max_identities)
+			return finish(txn, VX_ELIMIT);
+	} else if (rc) {
+		return finish(txn, from_mdb(rc));
+	}
+	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+}
+
+vx_status vx_store_identity_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], int64_t now,
+                                vx_identity *id)
+{
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	st = from_mdb(mdb_get(txn, s->identities, &k, &v));
+	if (st == VX_OK)
+		st = decode_identity(&v, id);
+	mdb_txn_abort(txn);
+	if (st == VX_OK && id->expiry <= now)
+		st = VX_ENOTFOUND;
+	return st;
+}
+
+vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                   uint64_t messages, uint64_t bytes, int64_t now)
+{
+	uint8_t b[IDENTITY_VAL];
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
+	MDB_txn *txn;
+	vx_identity id;
+	vx_status st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = from_mdb(mdb_get(txn, s->identities, &k, &v))) != VX_OK ||
+	    (st = decode_identity(&v, &id)) != VX_OK)
+		return finish(txn, st);
+	if (id.expiry <= now)
+		return finish(txn, VX_ENOTFOUND);
+	if (id.message_quota < messages || id.transfer_quota < bytes)
+		return finish(txn, VX_ELIMIT);
+	id.message_quota -= messages;
+	id.transfer_quota -= bytes;
+	encode_identity(b, &id);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+}
+
+/* Delete every record of dbi whose expiry (at offset off of the value) has passed. */
+static vx_status expire_db(MDB_txn *txn, MDB_dbi dbi, size_t off, size_t size, int64_t now,
+                           unsigned *removed)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &c)))
+		return from_mdb(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		/* records of an unknown form are kept: never delete what we cannot read */
+		if (v.mv_size != size || (int64_t)get64((uint8_t *)v.mv_data + off) > now)
+			continue;
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		(*removed)++;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc);
+}
+
+vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed)
+{
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	*removed = 0;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	st = expire_db(txn, s->replays, 4, REPLAY_VAL, now, removed);
+	if (st == VX_OK)
+		st = expire_db(txn, s->identities, 4, IDENTITY_VAL, now, removed);
+	return finish(txn, st);
+}

@@ -1,0 +1,67 @@
+/*
+ * store.h - the node's durable state in one LMDB environment, shared by
+ * every process of a node (milter, poller, vortex tool). See docs/store.md
+ * for the schema. Every write is committed (fsync) before the call
+ * returns, so a caller may report success to its peer only afterwards.
+ *
+ * This first part of the store holds replay records (7.1.1) and ephemeral
+ * identities (2.8.2); workspaces, the outbound queue and puzzles follow
+ * with the node engine (issue 3).
+ */
+#ifndef VX_STORE_H
+#define VX_STORE_H
+
+#include <stdint.h>
+
+#include "vortex.h"
+
+#define VX_FINGERPRINT_LEN 32
+
+typedef struct vx_store vx_store;
+
+typedef struct vx_store_limits {
+	size_t map_size;         /* LMDB map size in bytes; 0: 1 GiB */
+	unsigned max_identities; /* 0: 100000 */
+	unsigned max_readers;    /* concurrent readers (threads and processes); 0: 126 */
+} vx_store_limits;
+
+/*
+ * Open (creating if needed) the store in directory dir, files mode 0600.
+ * VX_EIO with errno set when the directory cannot be used.
+ */
+vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **out);
+void vx_store_close(vx_store *s);
+
+/*
+ * Replay protection, keyed by (identity fingerprint, serial) (7.1.1, 8.1):
+ * a header may be used max_replays + 1 times until expiry. VX_OK and
+ * *replay = 0 the first time, *replay = 1 for an allowed replay, VX_ELIMIT
+ * once the replays are used up. The use is durable when VX_OK returns.
+ */
+vx_status vx_store_replay(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], uint32_t serial,
+                          unsigned max_replays, int64_t expiry, int64_t now, int *replay);
+
+typedef struct vx_identity {
+	int64_t expiry;          /* unix seconds; the identity ends then */
+	uint64_t message_quota;  /* messages left (8.1.3) */
+	uint64_t transfer_quota; /* bytes left (8.1.4) */
+	int temporary;           /* created, requirement not met yet (7.3.2) */
+} vx_identity;
+
+/* Create or replace an identity. VX_ELIMIT beyond max_identities. */
+vx_status vx_store_identity_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                const vx_identity *id);
+/* VX_ENOTFOUND for unknown and expired identities. */
+vx_status vx_store_identity_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], int64_t now,
+                                vx_identity *id);
+/*
+ * Take messages and bytes from an identity's quotas in one transaction:
+ * nothing is taken unless both suffice (VX_ELIMIT then).
+ */
+vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                   uint64_t messages, uint64_t bytes, int64_t now);
+
+/* Remove expired replay records and identities (8.1.1); *removed counts them. */
+vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed);
+
+#endif

@@ -15,10 +15,15 @@
 #define IDENTITY_VAL       28
 #define IDENTITY_VERSION   1
 
+#define DEFAULT_QUEUE_BYTES (256u * 1024 * 1024)
+#define QUEUE_HEAD          14 /* due, attempts, recipient length */
+#define RECIPIENT_MAX       320
+
 struct vx_store {
 	MDB_env *env;
-	MDB_dbi replays, identities;
+	MDB_dbi replays, identities, queue, meta;
 	unsigned max_identities;
+	uint64_t max_queue_bytes;
 };
 
 static vx_status from_mdb(int rc)
@@ -79,6 +84,7 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	if (!(s = calloc(1, sizeof *s)))
 		return VX_ENOMEM;
 	s->max_identities = l.max_identities ? l.max_identities : DEFAULT_IDENTITIES;
+	s->max_queue_bytes = l.max_queue_bytes ? l.max_queue_bytes : DEFAULT_QUEUE_BYTES;
 	if ((rc = mdb_env_create(&s->env)) ||
 	    (rc = mdb_env_set_mapsize(s->env, l.map_size ? l.map_size : DEFAULT_MAP)) ||
 	    (rc = mdb_env_set_maxdbs(s->env, 8)) ||
@@ -88,7 +94,9 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_env_open(s->env, dir, MDB_NOTLS, 0600)) ||
 	    (rc = mdb_txn_begin(s->env, NULL, 0, &txn)) ||
 	    (rc = mdb_dbi_open(txn, "replays", MDB_CREATE, &s->replays)) ||
-	    (rc = mdb_dbi_open(txn, "identities", MDB_CREATE, &s->identities))) {
+	    (rc = mdb_dbi_open(txn, "identities", MDB_CREATE, &s->identities)) ||
+	    (rc = mdb_dbi_open(txn, "queue", MDB_CREATE, &s->queue)) ||
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -255,6 +263,217 @@ vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_
 	v.mv_size = sizeof b;
 	v.mv_data = b;
 	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+}
+
+/* A u64 counter in the meta database; missing means 0. */
+static vx_status meta_get(vx_store *s, MDB_txn *txn, const char *name, uint64_t *v)
+{
+	MDB_val k = {strlen(name), (void *)name}, d;
+	int rc = mdb_get(txn, s->meta, &k, &d);
+
+	*v = 0;
+	if (rc == MDB_NOTFOUND)
+		return VX_OK;
+	if (rc)
+		return from_mdb(rc);
+	if (d.mv_size != 8)
+		return VX_EDECODE;
+	*v = get64(d.mv_data);
+	return VX_OK;
+}
+
+static vx_status meta_put(vx_store *s, MDB_txn *txn, const char *name, uint64_t v)
+{
+	uint8_t b[8];
+	MDB_val k = {strlen(name), (void *)name}, d = {sizeof b, b};
+
+	put64(b, v);
+	return from_mdb(mdb_put(txn, s->meta, &k, &d, 0));
+}
+
+static void queue_key(uint8_t k[8], uint64_t id)
+{
+	/* big-endian: the queue is in order of arrival */
+	for (int i = 0; i < 8; i++)
+		k[i] = (uint8_t)(id >> (56 - 8 * i));
+}
+
+vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
+                             int64_t due, uint64_t *id)
+{
+	size_t rlen = strlen(recipient);
+	uint8_t kb[8];
+	MDB_val k = {sizeof kb, kb}, v;
+	uint64_t next, bytes;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if (!rlen || rlen > RECIPIENT_MAX)
+		return VX_EINVAL;
+	if (len > s->max_queue_bytes)
+		return VX_ELIMIT;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = meta_get(s, txn, "next_id", &next)) != VX_OK ||
+	    (st = meta_get(s, txn, "queue_bytes", &bytes)) != VX_OK)
+		return finish(txn, st);
+	if (bytes > s->max_queue_bytes - len)
+		return finish(txn, VX_ELIMIT);
+	queue_key(kb, ++next);
+	v.mv_size = QUEUE_HEAD + rlen + len;
+	/* reserve the space in the map and write straight into it */
+	if ((rc = mdb_put(txn, s->queue, &k, &v, MDB_RESERVE)))
+		return finish(txn, from_mdb(rc));
+	put64(v.mv_data, (uint64_t)due);
+	put32((uint8_t *)v.mv_data + 8, 0);
+	((uint8_t *)v.mv_data)[12] = (uint8_t)(rlen & 0xff);
+	((uint8_t *)v.mv_data)[13] = (uint8_t)(rlen >> 8);
+	memcpy((uint8_t *)v.mv_data + QUEUE_HEAD, recipient, rlen);
+	if (len)
+		memcpy((uint8_t *)v.mv_data + QUEUE_HEAD + rlen, data, len);
+	if ((st = meta_put(s, txn, "next_id", next)) != VX_OK ||
+	    (st = meta_put(s, txn, "queue_bytes", bytes + len)) != VX_OK)
+		return finish(txn, st);
+	if ((st = finish(txn, VX_OK)) == VX_OK)
+		*id = next;
+	return st;
+}
+
+/* The parts of a queue record; 0 if it is malformed. */
+static int queue_parse(const MDB_val *v, int64_t *due, uint32_t *attempts, size_t *rlen)
+{
+	const uint8_t *b = v->mv_data;
+
+	if (v->mv_size < QUEUE_HEAD)
+		return 0;
+	*due = (int64_t)get64(b);
+	*attempts = get32(b + 8);
+	*rlen = (size_t)b[12] | (size_t)b[13] << 8;
+	return *rlen && *rlen <= RECIPIENT_MAX && *rlen <= v->mv_size - QUEUE_HEAD;
+}
+
+vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v, best = {0, NULL};
+	uint64_t best_id = 0;
+	int64_t best_due = 0;
+	vx_status st = VX_ENOTFOUND;
+	int rc;
+
+	memset(item, 0, sizeof *item);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->queue, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	/* the earliest due item; in arrival order among equals */
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		int64_t due;
+		uint32_t attempts;
+		size_t rlen;
+
+		if (k.mv_size != 8 || !queue_parse(&v, &due, &attempts, &rlen) || due > now)
+			continue;
+		if (!best.mv_data || due < best_due) {
+			best = v;
+			best_due = due;
+			best_id = 0;
+			for (int i = 0; i < 8; i++)
+				best_id = best_id << 8 | ((uint8_t *)k.mv_data)[i];
+		}
+	}
+	mdb_cursor_close(c);
+	if (best.mv_data) {
+		size_t rlen;
+
+		queue_parse(&best, &item->due, &item->attempts, &rlen);
+		item->id = best_id;
+		memcpy(item->recipient, (uint8_t *)best.mv_data + QUEUE_HEAD, rlen);
+		item->recipient[rlen] = '\0';
+		st = vx_bytes_set(&item->data, (uint8_t *)best.mv_data + QUEUE_HEAD + rlen,
+		                  best.mv_size - QUEUE_HEAD - rlen);
+	}
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_queue_done(vx_store *s, uint64_t id)
+{
+	uint8_t kb[8];
+	MDB_val k = {sizeof kb, kb}, v;
+	uint64_t bytes;
+	int64_t due;
+	uint32_t attempts;
+	size_t rlen;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	queue_key(kb, id);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = from_mdb(mdb_get(txn, s->queue, &k, &v))) != VX_OK)
+		return finish(txn, st);
+	if (!queue_parse(&v, &due, &attempts, &rlen))
+		return finish(txn, VX_EDECODE);
+	if ((st = meta_get(s, txn, "queue_bytes", &bytes)) != VX_OK)
+		return finish(txn, st);
+	bytes -= bytes < v.mv_size - QUEUE_HEAD - rlen ? bytes : v.mv_size - QUEUE_HEAD - rlen;
+	if ((st = from_mdb(mdb_del(txn, s->queue, &k, NULL))) != VX_OK ||
+	    (st = meta_put(s, txn, "queue_bytes", bytes)) != VX_OK)
+		return finish(txn, st);
+	return finish(txn, VX_OK);
+}
+
+vx_status vx_store_queue_retry(vx_store *s, uint64_t id, int64_t due)
+{
+	uint8_t kb[8];
+	MDB_val k = {sizeof kb, kb}, v;
+	MDB_txn *txn;
+	int rc;
+
+	queue_key(kb, id);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_get(txn, s->queue, &k, &v)) || v.mv_size < QUEUE_HEAD)
+		return finish(txn, rc ? from_mdb(rc) : VX_EDECODE);
+	/* values in the map are read-only: rewrite the record with the new head */
+	{
+		uint8_t *copy = malloc(v.mv_size);
+		MDB_val nv = {v.mv_size, copy};
+		vx_status st;
+
+		if (!copy)
+			return finish(txn, VX_ENOMEM);
+		memcpy(copy, v.mv_data, v.mv_size);
+		put64(copy, (uint64_t)due);
+		put32(copy + 8, get32(copy + 8) + 1);
+		st = from_mdb(mdb_put(txn, s->queue, &k, &nv, 0));
+		free(copy);
+		return finish(txn, st);
+	}
+}
+
+vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes)
+{
+	MDB_txn *txn;
+	MDB_stat stat;
+	vx_status st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	st = from_mdb(mdb_stat(txn, s->queue, &stat));
+	if (st == VX_OK)
+		st = meta_get(s, txn, "queue_bytes", bytes);
+	*items = st == VX_OK ? stat.ms_entries : 0;
+	mdb_txn_abort(txn);
+	return st;
 }
 
 /* Delete every record of dbi whose expiry (at offset off of the value) has passed. */

@@ -4,25 +4,26 @@
  * for the schema. Every write is committed (fsync) before the call
  * returns, so a caller may report success to its peer only afterwards.
  *
- * This first part of the store holds replay records (7.1.1) and ephemeral
- * identities (2.8.2); workspaces, the outbound queue and puzzles follow
- * with the node engine (issue 3).
+ * So far the store holds replay records (7.1.1), ephemeral identities
+ * (2.8.2) and the outbound queue; workspaces and puzzles follow with the
+ * node engine (issue 3).
  */
 #ifndef VX_STORE_H
 #define VX_STORE_H
 
 #include <stdint.h>
 
-#include "vortex.h"
+#include "bytes.h"
 
 #define VX_FINGERPRINT_LEN 32
 
 typedef struct vx_store vx_store;
 
 typedef struct vx_store_limits {
-	size_t map_size;         /* LMDB map size in bytes; 0: 1 GiB */
-	unsigned max_identities; /* 0: 100000 */
-	unsigned max_readers;    /* concurrent readers (threads and processes); 0: 126 */
+	size_t map_size;          /* LMDB map size in bytes; 0: 1 GiB */
+	unsigned max_identities;  /* 0: 100000 */
+	unsigned max_readers;     /* concurrent readers (threads and processes); 0: 126 */
+	uint64_t max_queue_bytes; /* outbound queue payload bytes; 0: 256 MiB */
 } vx_store_limits;
 
 /*
@@ -60,6 +61,31 @@ vx_status vx_store_identity_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN
  */
 vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
                                    uint64_t messages, uint64_t bytes, int64_t now);
+
+/*
+ * The outbound queue: finished mail waiting for its transport. An item
+ * leaves the queue only when the transport confirmed it (vx_store_queue_done),
+ * so a crash between sending and confirming sends it again, never loses it.
+ */
+typedef struct vx_queue_item {
+	uint64_t id;       /* unique, increasing */
+	int64_t due;       /* not before (unix seconds) */
+	uint32_t attempts; /* failed attempts so far */
+	char recipient[321];
+	vx_bytes data;
+} vx_queue_item;
+
+/* Queue data for recipient, due at due; *id receives its id. VX_ELIMIT over the bound. */
+vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
+                             int64_t due, uint64_t *id);
+/* The item due earliest, if due by now (VX_ENOTFOUND otherwise); free item->data. */
+vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item);
+/* The transport confirmed the item: remove it. */
+vx_status vx_store_queue_done(vx_store *s, uint64_t id);
+/* The transport failed: count the attempt and wait until due. */
+vx_status vx_store_queue_retry(vx_store *s, uint64_t id, int64_t due);
+/* Items and bytes queued. */
+vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes);
 
 /* Remove expired replay records and identities (8.1.1); *removed counts them. */
 vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed);

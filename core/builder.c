@@ -7,6 +7,10 @@
 #include "builder.h"
 #include "cipher.h"
 #include "message.h"
+#include "puzzle.h"
+
+/* 2^30 tries: even a 28-bit puzzle is solved with probability 1 - e^-4 */
+#define PUZZLE_TRIES (UINT64_C(1) << 30)
 
 static vx_status set_period(UsagePeriod *p, time_t nb, time_t na)
 {
@@ -41,7 +45,22 @@ static vx_status build_header(const vx_hop *h, HeaderBlock *hb)
 	hb->maxReplays = (int)h->max_replays;
 	hb->forwardSecret = h->fs;
 	hb->signAlgorithm.algorithm = sign_hash(h->identity);
-	return set_period(&hb->valid, h->not_before, h->not_after);
+	if ((st = set_period(&hb->valid, h->not_before, h->not_after)) != VX_OK)
+		return st;
+	if (h->nrequests > 8)
+		return VX_ELIMIT;
+	if (h->nrequests && !(hb->requests.val = calloc(h->nrequests, sizeof *hb->requests.val)))
+		return VX_ENOMEM;
+	for (size_t i = 0; i < h->nrequests; i++) {
+		if (copy_HeaderRequest(&h->requests[i], &hb->requests.val[i]))
+			return VX_ENOMEM;
+		hb->requests.len = (unsigned)i + 1;
+	}
+	/* the proof of work goes last: it covers the whole header */
+	if (h->puzzle)
+		return vx_puzzle_solve(hb, hb->signAlgorithm.algorithm, h->puzzle, PUZZLE_TRIES,
+		                       &(uint64_t){0});
+	return VX_OK;
 }
 
 static vx_status build_routing(const vx_hop *h, RoutingBlock *rb)

@@ -25,6 +25,9 @@ typedef struct vx_hop {
 	time_t not_before, not_after; /* validity of the header; 0 = open */
 	const RoutingCombo *combos;   /* what that node is to do */
 	size_t ncombos;
+	const HeaderRequest *requests; /* header requests (7.2), at most 8 */
+	size_t nrequests;
+	const heim_bit_string *puzzle; /* a challenge to solve in the header (7.3.2.1) */
 	/* set by vx_hop_seal */
 	uint32_t fs;
 	SymmetricKey peer_key;

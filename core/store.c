@@ -21,7 +21,7 @@
 
 struct vx_store {
 	MDB_env *env;
-	MDB_dbi replays, identities, queue, meta;
+	MDB_dbi replays, identities, queue, meta, puzzles;
 	unsigned max_identities;
 	uint64_t max_queue_bytes;
 };
@@ -96,7 +96,8 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_dbi_open(txn, "replays", MDB_CREATE, &s->replays)) ||
 	    (rc = mdb_dbi_open(txn, "identities", MDB_CREATE, &s->identities)) ||
 	    (rc = mdb_dbi_open(txn, "queue", MDB_CREATE, &s->queue)) ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta))) {
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) ||
+	    (rc = mdb_dbi_open(txn, "puzzles", MDB_CREATE, &s->puzzles))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -476,6 +477,65 @@ vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes)
 	return st;
 }
 
+#define PUZZLE_VAL 13 /* expiry, bit count, up to 4 bytes of challenge */
+
+vx_status vx_store_puzzle_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                              const heim_bit_string *challenge, int64_t expiry)
+{
+	uint8_t b[PUZZLE_VAL] = {0};
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v = {sizeof b, b};
+	MDB_txn *txn;
+	int rc;
+
+	if (!challenge->length || challenge->length > 32)
+		return VX_EINVAL;
+	put64(b, (uint64_t)expiry);
+	b[8] = (uint8_t)challenge->length;
+	memcpy(b + 9, challenge->data, (challenge->length + 7) / 8);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	return finish(txn, from_mdb(mdb_put(txn, s->puzzles, &k, &v, 0)));
+}
+
+vx_status vx_store_puzzle_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], int64_t now,
+                              heim_bit_string *challenge)
+{
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	memset(challenge, 0, sizeof *challenge);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	st = from_mdb(mdb_get(txn, s->puzzles, &k, &v));
+	if (st == VX_OK && (v.mv_size != PUZZLE_VAL || !((uint8_t *)v.mv_data)[8] ||
+	                    ((uint8_t *)v.mv_data)[8] > 32))
+		st = VX_EDECODE;
+	if (st == VX_OK && (int64_t)get64(v.mv_data) <= now)
+		st = VX_ENOTFOUND;
+	if (st == VX_OK && !(challenge->data = malloc(4)))
+		st = VX_ENOMEM;
+	if (st == VX_OK) {
+		memcpy(challenge->data, (uint8_t *)v.mv_data + 9, 4);
+		challenge->length = ((uint8_t *)v.mv_data)[8];
+	}
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN])
+{
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp};
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	rc = mdb_del(txn, s->puzzles, &k, NULL);
+	return finish(txn, rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc));
+}
+
 /* Delete every record of dbi whose expiry (at offset off of the value) has passed. */
 static vx_status expire_db(MDB_txn *txn, MDB_dbi dbi, size_t off, size_t size, int64_t now,
                            unsigned *removed)
@@ -511,5 +571,7 @@ vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed)
 	st = expire_db(txn, s->replays, 4, REPLAY_VAL, now, removed);
 	if (st == VX_OK)
 		st = expire_db(txn, s->identities, 4, IDENTITY_VAL, now, removed);
+	if (st == VX_OK)
+		st = expire_db(txn, s->puzzles, 0, PUZZLE_VAL, now, removed);
 	return finish(txn, st);
 }

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "asn1.h"
 #include "bytes.h"
 
 #define VX_FINGERPRINT_LEN 32
@@ -86,6 +87,17 @@ vx_status vx_store_queue_done(vx_store *s, uint64_t id);
 vx_status vx_store_queue_retry(vx_store *s, uint64_t id, int64_t due);
 /* Items and bytes queued. */
 vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes);
+
+/*
+ * The puzzle an identity must solve before it is more than temporary
+ * (7.3.2.1): the challenge, at most 32 bits, kept until expiry.
+ */
+vx_status vx_store_puzzle_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                              const heim_bit_string *challenge, int64_t expiry);
+/* VX_ENOTFOUND when none or expired; free with vx_puzzle_challenge_free. */
+vx_status vx_store_puzzle_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], int64_t now,
+                              heim_bit_string *challenge);
+vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN]);
 
 /* Remove expired replay records and identities (8.1.1); *removed counts them. */
 vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed);

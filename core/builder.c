@@ -47,6 +47,8 @@ static vx_status build_header(const vx_hop *h, HeaderBlock *hb)
 	hb->signAlgorithm.algorithm = sign_hash(h->identity);
 	if ((st = set_period(&hb->valid, h->not_before, h->not_after)) != VX_OK)
 		return st;
+	if (h->reply && copy_RoutingCombo(h->reply, &hb->requestReplyBlock))
+		return VX_ENOMEM;
 	if (h->nrequests > 8)
 		return VX_ELIMIT;
 	if (h->nrequests && !(hb->requests.val = calloc(h->nrequests, sizeof *hb->requests.val)))

@@ -28,6 +28,7 @@ typedef struct vx_hop {
 	const HeaderRequest *requests; /* header requests (7.2), at most 8 */
 	size_t nrequests;
 	const heim_bit_string *puzzle; /* a challenge to solve in the header (7.3.2.1) */
+	const RoutingCombo *reply;     /* the header's requestReplyBlock; NULL: an empty one */
 	/* set by vx_hop_seal */
 	uint32_t fs;
 	SymmetricKey peer_key;

@@ -3,6 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/random.h>
+#include <time.h>
+
 #include <lmdb.h>
 
 #include "store.h"
@@ -15,15 +18,21 @@
 #define IDENTITY_VAL       28
 #define IDENTITY_VERSION   1
 
+#define DEFAULT_WS_BYTES    (16u * 1024 * 1024)
+#define DEFAULT_COMBOS      10000u
+#define SLOT_KEY            (VX_FINGERPRINT_LEN + 2)
+#define COMBO_HEAD          (VX_FINGERPRINT_LEN + 8)
 #define DEFAULT_QUEUE_BYTES (256u * 1024 * 1024)
 #define QUEUE_HEAD          14 /* due, attempts, recipient length */
 #define RECIPIENT_MAX       320
 
 struct vx_store {
 	MDB_env *env;
-	MDB_dbi replays, identities, queue, meta, puzzles;
+	MDB_dbi replays, identities, queue, meta, puzzles, slots, wsbytes, combos;
 	unsigned max_identities;
 	uint64_t max_queue_bytes;
+	uint64_t max_workspace_bytes;
+	unsigned max_combos;
 };
 
 static vx_status from_mdb(int rc)
@@ -68,6 +77,16 @@ static void put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+static uint32_t get32_be(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static vx_status from_mdb_del(int rc)
+{
+	return rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc);
+}
+
 static uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -85,6 +104,8 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 		return VX_ENOMEM;
 	s->max_identities = l.max_identities ? l.max_identities : DEFAULT_IDENTITIES;
 	s->max_queue_bytes = l.max_queue_bytes ? l.max_queue_bytes : DEFAULT_QUEUE_BYTES;
+	s->max_workspace_bytes = l.max_workspace_bytes ? l.max_workspace_bytes : DEFAULT_WS_BYTES;
+	s->max_combos = l.max_combos ? l.max_combos : DEFAULT_COMBOS;
 	if ((rc = mdb_env_create(&s->env)) ||
 	    (rc = mdb_env_set_mapsize(s->env, l.map_size ? l.map_size : DEFAULT_MAP)) ||
 	    (rc = mdb_env_set_maxdbs(s->env, 8)) ||
@@ -97,7 +118,10 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_dbi_open(txn, "identities", MDB_CREATE, &s->identities)) ||
 	    (rc = mdb_dbi_open(txn, "queue", MDB_CREATE, &s->queue)) ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &s->meta)) ||
-	    (rc = mdb_dbi_open(txn, "puzzles", MDB_CREATE, &s->puzzles))) {
+	    (rc = mdb_dbi_open(txn, "puzzles", MDB_CREATE, &s->puzzles)) ||
+	    (rc = mdb_dbi_open(txn, "slots", MDB_CREATE, &s->slots)) ||
+	    (rc = mdb_dbi_open(txn, "wsbytes", MDB_CREATE, &s->wsbytes)) ||
+	    (rc = mdb_dbi_open(txn, "combos", MDB_CREATE, &s->combos))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -299,14 +323,14 @@ static void queue_key(uint8_t k[8], uint64_t id)
 		k[i] = (uint8_t)(id >> (56 - 8 * i));
 }
 
-vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
-                             int64_t due, uint64_t *id)
+/* Queue an item inside txn (the caller commits or aborts). */
+static vx_status queue_put(vx_store *s, MDB_txn *txn, const char *recipient, const uint8_t *data,
+                           size_t len, int64_t due, uint64_t *id)
 {
 	size_t rlen = strlen(recipient);
 	uint8_t kb[8];
 	MDB_val k = {sizeof kb, kb}, v;
 	uint64_t next, bytes;
-	MDB_txn *txn;
 	vx_status st;
 	int rc;
 
@@ -314,18 +338,16 @@ vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *
 		return VX_EINVAL;
 	if (len > s->max_queue_bytes)
 		return VX_ELIMIT;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
-		return from_mdb(rc);
 	if ((st = meta_get(s, txn, "next_id", &next)) != VX_OK ||
 	    (st = meta_get(s, txn, "queue_bytes", &bytes)) != VX_OK)
-		return finish(txn, st);
+		return st;
 	if (bytes > s->max_queue_bytes - len)
-		return finish(txn, VX_ELIMIT);
+		return VX_ELIMIT;
 	queue_key(kb, ++next);
 	v.mv_size = QUEUE_HEAD + rlen + len;
 	/* reserve the space in the map and write straight into it */
 	if ((rc = mdb_put(txn, s->queue, &k, &v, MDB_RESERVE)))
-		return finish(txn, from_mdb(rc));
+		return from_mdb(rc);
 	put64(v.mv_data, (uint64_t)due);
 	put32((uint8_t *)v.mv_data + 8, 0);
 	((uint8_t *)v.mv_data)[12] = (uint8_t)(rlen & 0xff);
@@ -335,9 +357,23 @@ vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *
 		memcpy((uint8_t *)v.mv_data + QUEUE_HEAD + rlen, data, len);
 	if ((st = meta_put(s, txn, "next_id", next)) != VX_OK ||
 	    (st = meta_put(s, txn, "queue_bytes", bytes + len)) != VX_OK)
-		return finish(txn, st);
-	if ((st = finish(txn, VX_OK)) == VX_OK)
-		*id = next;
+		return st;
+	*id = next;
+	return VX_OK;
+}
+
+vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
+                             int64_t due, uint64_t *id)
+{
+	uint64_t got = 0;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = finish(txn, queue_put(s, txn, recipient, data, len, due, &got))) == VX_OK)
+		*id = got;
 	return st;
 }
 
@@ -534,6 +570,269 @@ vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN])
 		return from_mdb(rc);
 	rc = mdb_del(txn, s->puzzles, &k, NULL);
 	return finish(txn, rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc));
+}
+
+static vx_status ws_bytes(vx_store *s, MDB_txn *txn, const uint8_t *fp, uint64_t *v)
+{
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, d;
+	int rc = mdb_get(txn, s->wsbytes, &k, &d);
+
+	*v = 0;
+	if (rc == MDB_NOTFOUND)
+		return VX_OK;
+	if (rc)
+		return from_mdb(rc);
+	if (d.mv_size != 8)
+		return VX_EDECODE;
+	*v = get64(d.mv_data);
+	return VX_OK;
+}
+
+static vx_status ws_bytes_set(vx_store *s, MDB_txn *txn, const uint8_t *fp, uint64_t v)
+{
+	uint8_t b[8];
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, d = {sizeof b, b};
+
+	if (!v)
+		return from_mdb_del(mdb_del(txn, s->wsbytes, &k, NULL));
+	put64(b, v);
+	return from_mdb(mdb_put(txn, s->wsbytes, &k, &d, 0));
+}
+
+static void slot_key(uint8_t k[SLOT_KEY], const uint8_t *fp, unsigned id)
+{
+	memcpy(k, fp, VX_FINGERPRINT_LEN);
+	k[VX_FINGERPRINT_LEN] = (uint8_t)(id >> 8);
+	k[VX_FINGERPRINT_LEN + 1] = (uint8_t)id;
+}
+
+/* Remove a slot inside txn, keeping the identity's byte count. */
+static vx_status slot_remove(vx_store *s, MDB_txn *txn, const uint8_t *fp, unsigned id)
+{
+	uint8_t kb[SLOT_KEY];
+	MDB_val k = {sizeof kb, kb}, v;
+	uint64_t total;
+	vx_status st;
+	int rc;
+
+	slot_key(kb, fp, id);
+	if ((rc = mdb_get(txn, s->slots, &k, &v)) == MDB_NOTFOUND)
+		return VX_OK;
+	if (rc)
+		return from_mdb(rc);
+	if (v.mv_size < 8)
+		return VX_EDECODE;
+	if ((st = ws_bytes(s, txn, fp, &total)) != VX_OK)
+		return st;
+	total -= total < v.mv_size - 8 ? total : v.mv_size - 8;
+	if ((rc = mdb_del(txn, s->slots, &k, NULL)))
+		return from_mdb(rc);
+	return ws_bytes_set(s, txn, fp, total);
+}
+
+vx_status vx_store_slot_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id,
+                            const uint8_t *data, size_t len, int64_t expiry)
+{
+	uint8_t kb[SLOT_KEY];
+	MDB_val k = {sizeof kb, kb}, v;
+	uint64_t total;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if (id > 65535)
+		return VX_ERANGE;
+	if (len > s->max_workspace_bytes)
+		return VX_ELIMIT;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = slot_remove(s, txn, fp, id)) != VX_OK ||
+	    (st = ws_bytes(s, txn, fp, &total)) != VX_OK)
+		return finish(txn, st);
+	if (total > s->max_workspace_bytes - len)
+		return finish(txn, VX_ELIMIT);
+	slot_key(kb, fp, id);
+	v.mv_size = 8 + len;
+	if ((rc = mdb_put(txn, s->slots, &k, &v, MDB_RESERVE)))
+		return finish(txn, from_mdb(rc));
+	put64(v.mv_data, (uint64_t)expiry);
+	if (len)
+		memcpy((uint8_t *)v.mv_data + 8, data, len);
+	return finish(txn, ws_bytes_set(s, txn, fp, total + len));
+}
+
+vx_status vx_store_slot_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id,
+                            int64_t now, vx_bytes *data, int64_t *expiry)
+{
+	uint8_t kb[SLOT_KEY];
+	MDB_val k = {sizeof kb, kb}, v;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	data->data = NULL;
+	data->len = 0;
+	slot_key(kb, fp, id);
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	st = from_mdb(mdb_get(txn, s->slots, &k, &v));
+	if (st == VX_OK && v.mv_size < 8)
+		st = VX_EDECODE;
+	if (st == VX_OK) {
+		int64_t e = (int64_t)get64(v.mv_data);
+
+		if (e && e <= now)
+			st = VX_ENOTFOUND;
+		else if ((st = vx_bytes_set(data, (uint8_t *)v.mv_data + 8, v.mv_size - 8)) ==
+		             VX_OK &&
+		         expiry)
+			*expiry = e;
+	}
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_slot_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	return finish(txn, slot_remove(s, txn, fp, id));
+}
+
+static uint64_t random64(void)
+{
+	uint64_t r = 0;
+
+	/* RAND_bytes would pull OpenSSL into the store: /dev/urandom via getrandom */
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15u;
+	return r;
+}
+
+/* A random moment in [lo, hi], rounded up to the slot grid when that fits. */
+static int64_t pick_due(int64_t lo, int64_t hi, unsigned slot)
+{
+	int64_t t = lo + (int64_t)(random64() % (uint64_t)(hi - lo + 1));
+
+	if (slot > 1) {
+		int64_t up = (t + slot - 1) / slot * slot;
+
+		if (up <= hi)
+			t = up;
+	}
+	return t;
+}
+
+vx_status vx_store_combo_add(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], const uint8_t *der,
+                             size_t len, int64_t arrival, unsigned min_time, unsigned max_time,
+                             unsigned slot, int64_t *due)
+{
+	uint8_t kb[VX_COMBO_KEY];
+	MDB_val k = {sizeof kb, kb}, v;
+	uint64_t seq;
+	MDB_stat stat;
+	MDB_txn *txn;
+	vx_status st;
+	int64_t t;
+	int rc;
+
+	if (min_time > max_time || !len || arrival < 0)
+		return VX_EINVAL;
+	t = pick_due(arrival + min_time, arrival + max_time, slot);
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_stat(txn, s->combos, &stat)))
+		return finish(txn, from_mdb(rc));
+	if (stat.ms_entries >= s->max_combos)
+		return finish(txn, VX_ELIMIT);
+	if ((st = meta_get(s, txn, "combo_seq", &seq)) != VX_OK ||
+	    (st = meta_put(s, txn, "combo_seq", seq + 1)) != VX_OK)
+		return finish(txn, st);
+	/* big-endian due, then sequence: a cursor walks them in time order */
+	for (int i = 0; i < 8; i++) {
+		kb[i] = (uint8_t)((uint64_t)t >> (56 - 8 * i));
+		kb[8 + i] = (uint8_t)(seq >> (56 - 8 * i));
+	}
+	v.mv_size = COMBO_HEAD + len;
+	if ((rc = mdb_put(txn, s->combos, &k, &v, MDB_RESERVE)))
+		return finish(txn, from_mdb(rc));
+	memcpy(v.mv_data, fp, VX_FINGERPRINT_LEN);
+	put64((uint8_t *)v.mv_data + VX_FINGERPRINT_LEN, (uint64_t)(arrival + max_time));
+	memcpy((uint8_t *)v.mv_data + COMBO_HEAD, der, len);
+	if ((st = finish(txn, VX_OK)) == VX_OK)
+		*due = t;
+	return st;
+}
+
+vx_status vx_store_combo_due(vx_store *s, int64_t now, vx_combo_rec *recs, size_t max, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_val k, v;
+	vx_status st = VX_OK;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->combos, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && *n < max;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		vx_combo_rec *r = &recs[*n];
+
+		if (k.mv_size != VX_COMBO_KEY || v.mv_size <= COMBO_HEAD)
+			continue;
+		memcpy(r->key, k.mv_data, VX_COMBO_KEY);
+		r->due = (int64_t)(((uint64_t)get32_be(r->key) << 32) | get32_be(r->key + 4));
+		if (r->due > now)
+			break; /* in time order: nothing later is due */
+		memcpy(r->fp, v.mv_data, VX_FINGERPRINT_LEN);
+		r->expiry = (int64_t)get64((uint8_t *)v.mv_data + VX_FINGERPRINT_LEN);
+		if ((st = vx_bytes_set(&r->der, (uint8_t *)v.mv_data + COMBO_HEAD,
+		                       v.mv_size - COMBO_HEAD)) != VX_OK)
+			break;
+		(*n)++;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (st != VX_OK) {
+		for (size_t i = 0; i < *n; i++)
+			vx_bytes_free(&recs[i].der);
+		*n = 0;
+		return st;
+	}
+	/* combos of one slot leave in random order (8.1.2): Fisher-Yates */
+	for (size_t i = *n; i > 1; i--) {
+		size_t j = (size_t)(random64() % i);
+		vx_combo_rec t = recs[i - 1];
+
+		recs[i - 1] = recs[j];
+		recs[j] = t;
+	}
+	return VX_OK;
+}
+
+vx_status vx_store_combo_finish(vx_store *s, const vx_combo_rec *rec, const char *recipient,
+                                const uint8_t *mail, size_t len, int64_t due)
+{
+	MDB_val k = {VX_COMBO_KEY, (void *)rec->key};
+	MDB_txn *txn;
+	uint64_t id;
+	vx_status st;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_del(txn, s->combos, &k, NULL)))
+		return finish(txn, from_mdb(rc));
+	st = recipient ? queue_put(s, txn, recipient, mail, len, due, &id) : VX_OK;
+	return finish(txn, st);
 }
 
 /* Delete every record of dbi whose expiry (at offset off of the value) has passed. */

@@ -21,10 +21,12 @@
 typedef struct vx_store vx_store;
 
 typedef struct vx_store_limits {
-	size_t map_size;          /* LMDB map size in bytes; 0: 1 GiB */
-	unsigned max_identities;  /* 0: 100000 */
-	unsigned max_readers;     /* concurrent readers (threads and processes); 0: 126 */
-	uint64_t max_queue_bytes; /* outbound queue payload bytes; 0: 256 MiB */
+	size_t map_size;              /* LMDB map size in bytes; 0: 1 GiB */
+	unsigned max_identities;      /* 0: 100000 */
+	unsigned max_readers;         /* concurrent readers (threads and processes); 0: 126 */
+	uint64_t max_queue_bytes;     /* outbound queue payload bytes; 0: 256 MiB */
+	uint64_t max_workspace_bytes; /* payload bytes per identity; 0: 16 MiB */
+	unsigned max_combos;          /* pending routing combos; 0: 10000 */
 } vx_store_limits;
 
 /*
@@ -87,6 +89,47 @@ vx_status vx_store_queue_done(vx_store *s, uint64_t id);
 vx_status vx_store_queue_retry(vx_store *s, uint64_t id, int64_t due);
 /* Items and bytes queued. */
 vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes);
+
+/*
+ * Workspace slots of an identity (2.9, 7.1.2): payload bytes with an
+ * expiry, bounded per identity (VX_ELIMIT).
+ */
+vx_status vx_store_slot_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id,
+                            const uint8_t *data, size_t len, int64_t expiry);
+/* VX_ENOTFOUND when empty or expired. */
+vx_status vx_store_slot_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id,
+                            int64_t now, vx_bytes *data, int64_t *expiry);
+vx_status vx_store_slot_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id);
+
+/*
+ * Pending routing combos (7.1.2, 8.1.2). A combo is due at a random moment
+ * between arrival + min and arrival + max, rounded up to a multiple of slot
+ * seconds when that stays inside the window, so combos of one slot leave
+ * together.
+ */
+#define VX_COMBO_KEY 16
+typedef struct vx_combo_rec {
+	uint8_t key[VX_COMBO_KEY]; /* due and sequence: the record's identity */
+	int64_t due, expiry;       /* expiry: arrival + max */
+	uint8_t fp[VX_FINGERPRINT_LEN];
+	vx_bytes der; /* the RoutingCombo */
+} vx_combo_rec;
+
+vx_status vx_store_combo_add(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], const uint8_t *der,
+                             size_t len, int64_t arrival, unsigned min_time, unsigned max_time,
+                             unsigned slot, int64_t *due);
+/*
+ * At most max combos due by now, in random order (8.1.2). They stay stored
+ * until vx_store_combo_finish; free each rec's der.
+ */
+vx_status vx_store_combo_due(vx_store *s, int64_t now, vx_combo_rec *recs, size_t max, size_t *n);
+/*
+ * A combo ran: remove it and, in the same transaction, queue the mail it
+ * produced (recipient NULL: it produced none). A crash leaves either both
+ * or neither: a combo's message is queued exactly once.
+ */
+vx_status vx_store_combo_finish(vx_store *s, const vx_combo_rec *rec, const char *recipient,
+                                const uint8_t *mail, size_t len, int64_t due);
 
 /*
  * The puzzle an identity must solve before it is more than temporary

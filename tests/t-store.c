@@ -218,6 +218,93 @@ static void test_crash(void)
 	is(bad_bytes, 0, "the queue's byte count matched its items after every crash");
 }
 
+static void test_workspace_combos(void)
+{
+	vx_store_limits lim = {.max_workspace_bytes = 100, .max_combos = 5};
+	uint8_t fp[VX_FINGERPRINT_LEN] = {0x77}, other[VX_FINGERPRINT_LEN] = {0x78};
+	uint8_t big[80] = {0};
+	vx_bytes b = {0};
+	vx_store *s;
+	int64_t e = 0, due[5];
+	vx_combo_rec recs[8];
+	size_t n;
+	uint64_t items, bytes;
+
+	if (!ok(vx_store_open(dir, &lim, &s) == VX_OK, "store opened with small workspaces"))
+		return;
+	ok(vx_store_slot_put(s, fp, 32768, (const uint8_t *)"shared", 6, 500) == VX_OK,
+	   "slot stored");
+	ok(vx_store_slot_get(s, fp, 32768, 100, &b, &e) == VX_OK && b.len == 6 &&
+	       !memcmp(b.data, "shared", 6) && e == 500,
+	   "slot read back with its expiry");
+	vx_bytes_free(&b);
+	is(vx_store_slot_get(s, fp, 32768, 600, &b, NULL), VX_ENOTFOUND, "expired slot is empty");
+	is(vx_store_slot_get(s, other, 32768, 100, &b, NULL), VX_ENOTFOUND,
+	   "another identity's workspace is separate");
+	ok(vx_store_slot_put(s, fp, 1, big, sizeof big, 0) == VX_OK, "80 more bytes fit");
+	is(vx_store_slot_put(s, fp, 2, big, 20, 0), VX_ELIMIT, "the per-identity bound holds");
+	ok(vx_store_slot_put(s, fp, 1, big, 10, 0) == VX_OK &&
+	       vx_store_slot_put(s, fp, 2, big, 20, 0) == VX_OK,
+	   "replacing a slot frees its bytes");
+	ok(vx_store_slot_put(s, other, 1, big, sizeof big, 0) == VX_OK,
+	   "the bound is per identity");
+	ok(vx_store_slot_del(s, fp, 2) == VX_OK &&
+	       vx_store_slot_get(s, fp, 2, 1, &b, NULL) == VX_ENOTFOUND,
+	   "slot deleted");
+
+	/* combos: due inside their windows, on the slot grid, in time order */
+	int inside = 1;
+	for (int i = 0; i < 5; i++) {
+		inside &= vx_store_combo_add(s, fp, (const uint8_t *)"combo", 5, 1000 + i, 60, 600,
+		                             60, &due[i]) == VX_OK &&
+		          due[i] >= 1000 + i + 60 && due[i] <= 1000 + i + 600 && due[i] % 60 == 0;
+	}
+	ok(inside, "five combos due inside their windows, on the 60 s grid");
+	int64_t d;
+	is(vx_store_combo_add(s, fp, (const uint8_t *)"x", 1, 0, 0, 1, 0, &d), VX_ELIMIT,
+	   "the pending-combo bound holds");
+	ok(vx_store_combo_due(s, 1000, recs, 8, &n) == VX_OK && n == 0, "nothing due early");
+	ok(vx_store_combo_due(s, 2000, recs, 8, &n) == VX_OK && n == 5 && recs[0].der.len == 5 &&
+	       !memcmp(recs[0].fp, fp, VX_FINGERPRINT_LEN),
+	   "all five due later");
+	/* finishing queues the mail in the same transaction */
+	ok(vx_store_combo_finish(s, &recs[0], "n@x.test", (const uint8_t *)"mail", 4, 0) == VX_OK,
+	   "a finished combo queues its mail");
+	ok(vx_store_combo_finish(s, &recs[1], NULL, NULL, 0, 0) == VX_OK,
+	   "a combo that built nothing is simply removed");
+	is(vx_store_combo_finish(s, &recs[0], "n@x.test", (const uint8_t *)"mail", 4, 0),
+	   VX_ENOTFOUND, "a combo finishes once: no second mail");
+	ok(vx_store_queue_stat(s, &items, &bytes) == VX_OK && items == 1 && bytes == 4,
+	   "exactly one mail queued");
+	for (size_t i = 0; i < n; i++)
+		vx_bytes_free(&recs[i].der);
+	ok(vx_store_combo_due(s, 2000, recs, 8, &n) == VX_OK && n == 3, "three left");
+	for (size_t i = 0; i < n; i++) {
+		vx_store_combo_finish(s, &recs[i], NULL, NULL, 0, 0);
+		vx_bytes_free(&recs[i].der);
+	}
+	/* the release order is shuffled: many rounds see more than one order */
+	int orders = 0;
+	int64_t firsts[2] = {-1, -1};
+	for (int round = 0; round < 30; round++) {
+		for (int i = 0; i < 4; i++)
+			vx_store_combo_add(s, fp, (const uint8_t *)&i, sizeof i, 10, 0, 0, 0, &d);
+		vx_store_combo_due(s, 100, recs, 8, &n);
+		int first = n ? *(int *)recs[0].der.data : -1;
+		if (firsts[0] < 0)
+			firsts[0] = first;
+		else if (first != firsts[0])
+			firsts[1] = first;
+		for (size_t i = 0; i < n; i++) {
+			vx_store_combo_finish(s, &recs[i], NULL, NULL, 0, 0);
+			vx_bytes_free(&recs[i].der);
+		}
+	}
+	orders = firsts[1] >= 0;
+	ok(orders, "combos due together leave in random order");
+	vx_store_close(s);
+}
+
 int main(void)
 {
 	vx_store *s;
@@ -279,6 +366,7 @@ int main(void)
 	}
 	test_queue();
 	test_crash();
+	test_workspace_combos();
 	cleanup();
 	return tap_done();
 }

@@ -290,11 +290,11 @@ vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_
 	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
 }
 
-/* A u64 counter in the meta database; missing means 0. */
-static vx_status meta_get(vx_store *s, MDB_txn *txn, const char *name, uint64_t *v)
+/* A u64 counter under key in dbi; missing means 0, and 0 is not stored. */
+static vx_status counter_get(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t *v)
 {
-	MDB_val k = {strlen(name), (void *)name}, d;
-	int rc = mdb_get(txn, s->meta, &k, &d);
+	MDB_val k = {klen, (void *)key}, d;
+	int rc = mdb_get(txn, dbi, &k, &d);
 
 	*v = 0;
 	if (rc == MDB_NOTFOUND)
@@ -307,13 +307,25 @@ static vx_status meta_get(vx_store *s, MDB_txn *txn, const char *name, uint64_t 
 	return VX_OK;
 }
 
-static vx_status meta_put(vx_store *s, MDB_txn *txn, const char *name, uint64_t v)
+static vx_status counter_set(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen, uint64_t v)
 {
 	uint8_t b[8];
-	MDB_val k = {strlen(name), (void *)name}, d = {sizeof b, b};
+	MDB_val k = {klen, (void *)key}, d = {sizeof b, b};
 
+	if (!v)
+		return from_mdb_del(mdb_del(txn, dbi, &k, NULL));
 	put64(b, v);
-	return from_mdb(mdb_put(txn, s->meta, &k, &d, 0));
+	return from_mdb(mdb_put(txn, dbi, &k, &d, 0));
+}
+
+static vx_status meta_get(vx_store *s, MDB_txn *txn, const char *name, uint64_t *v)
+{
+	return counter_get(txn, s->meta, name, strlen(name), v);
+}
+
+static vx_status meta_put(vx_store *s, MDB_txn *txn, const char *name, uint64_t v)
+{
+	return counter_set(txn, s->meta, name, strlen(name), v);
 }
 
 static void queue_key(uint8_t k[8], uint64_t id)
@@ -572,31 +584,15 @@ vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN])
 	return finish(txn, rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc));
 }
 
+/* The payload bytes an identity holds in its workspace. */
 static vx_status ws_bytes(vx_store *s, MDB_txn *txn, const uint8_t *fp, uint64_t *v)
 {
-	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, d;
-	int rc = mdb_get(txn, s->wsbytes, &k, &d);
-
-	*v = 0;
-	if (rc == MDB_NOTFOUND)
-		return VX_OK;
-	if (rc)
-		return from_mdb(rc);
-	if (d.mv_size != 8)
-		return VX_EDECODE;
-	*v = get64(d.mv_data);
-	return VX_OK;
+	return counter_get(txn, s->wsbytes, fp, VX_FINGERPRINT_LEN, v);
 }
 
 static vx_status ws_bytes_set(vx_store *s, MDB_txn *txn, const uint8_t *fp, uint64_t v)
 {
-	uint8_t b[8];
-	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, d = {sizeof b, b};
-
-	if (!v)
-		return from_mdb_del(mdb_del(txn, s->wsbytes, &k, NULL));
-	put64(b, v);
-	return from_mdb(mdb_put(txn, s->wsbytes, &k, &d, 0));
+	return counter_set(txn, s->wsbytes, fp, VX_FINGERPRINT_LEN, v);
 }
 
 static void slot_key(uint8_t k[SLOT_KEY], const uint8_t *fp, unsigned id)

@@ -107,11 +107,6 @@ int main(void)
 	vx_store_close(s);
 	vx_pkey_free(host);
 	vx_pkey_free(ident);
-	char path[256];
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	tap_remove_store(dir);
 	return tap_done();
 }

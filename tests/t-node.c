@@ -198,16 +198,10 @@ int main(void)
 	for (int i = 0; i < 3; i++)
 		vx_sym_free(&red[i]);
 	for (int i = 0; i < N; i++) {
-		char path[64];
-
 		vx_store_close(store[i]);
 		vx_pkey_free(host[i]);
 		vx_pkey_free(ident[i]);
-		snprintf(path, sizeof path, "%s/data.mdb", dirs[i]);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/lock.mdb", dirs[i]);
-		unlink(path);
-		rmdir(dirs[i]);
+		tap_remove_store(dirs[i]);
 	}
 	return tap_done();
 }

@@ -150,11 +150,6 @@ int main(void)
 	vx_pkey_free(alice_id);
 	vx_pkey_free(node_host);
 	vx_pkey_free(id_at_node);
-	char path[256];
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	tap_remove_store(dir);
 	return tap_done();
 }

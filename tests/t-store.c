@@ -14,13 +14,7 @@ static char dir[] = "/tmp/vx-store-XXXXXX";
 
 static void cleanup(void)
 {
-	char path[256];
-
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof path, "%s/lock.mdb", dir);
-	unlink(path);
-	rmdir(dir);
+	tap_remove_store(dir);
 }
 
 static void test_replay(vx_store *s)
@@ -360,11 +354,7 @@ int main(void)
 		}
 		is(stt, VX_ELIMIT, "a full map gives VX_ELIMIT");
 		vx_store_close(s);
-		snprintf(path, sizeof path, "%s/data.mdb", small);
-		unlink(path);
-		snprintf(path, sizeof path, "%s/lock.mdb", small);
-		unlink(path);
-		rmdir(small);
+		tap_remove_store(small);
 	}
 	test_queue();
 	test_crash();

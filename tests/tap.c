@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tap.h"
 
@@ -66,4 +67,15 @@ const char *tap_srcpath(const char *rel)
 
 	snprintf(buf, sizeof buf, "%s/%s", top ? top : ".", rel);
 	return buf;
+}
+
+void tap_remove_store(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	unlink(path);
+	rmdir(dir);
 }

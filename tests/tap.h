@@ -20,6 +20,9 @@ int tap_done(void);
 /* Absolute path of a file under $top_srcdir (static buffer). */
 const char *tap_srcpath(const char *rel);
 
+/* Remove a store directory made by a test (its two LMDB files, then itself). */
+void tap_remove_store(const char *dir);
+
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 #define is(got, want, ...)                                                                         \
 	tap_eq((long long)(got), (long long)(want), __FILE__, __LINE__, __VA_ARGS__)

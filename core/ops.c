@@ -14,6 +14,7 @@ struct result {
 	unsigned id[MAX_TARGETS];
 	vx_bytes b[MAX_TARGETS];
 	int64_t expiry;
+	unsigned lowest; /* smallest target ID the operation may write */
 };
 
 /* 0 is "no expiry", which outlives any date. */
@@ -39,7 +40,7 @@ static vx_status source(const vx_workspace *ws, long id, const vx_bytes **b, int
 
 static vx_status add_target(struct result *r, long id, vx_bytes *b)
 {
-	if (id < 0 || id > VX_WS_MAX_ID || r->n >= MAX_TARGETS)
+	if (id < (long)r->lowest || id > VX_WS_MAX_ID || r->n >= MAX_TARGETS)
 		return VX_ERANGE;
 	/* one operation writing a slot twice has no meaning */
 	for (unsigned i = 0; i < r->n; i++)
@@ -98,13 +99,12 @@ static vx_status do_split(const vx_workspace *ws, const SplitPayloadOperation *o
 		const AbsoluteSizeBlock *a = &op->firstSize.size.u.absolute;
 		int64_t end = a->toAbsolute < 0 ? (int64_t)len + a->toAbsolute : a->toAbsolute;
 
-		/* beyond the block: all bytes in the first part (7.4.2) */
+		/*
+		 * Beyond the block: all bytes in the first part, or with a
+		 * negative value reaching before the start, all in the second (7.4.2).
+		 */
 		from = (uint64_t)a->fromAbsolute > len ? len : a->fromAbsolute;
-		if (end < 0)
-			return VX_EBADPARAM;
-		to = (uint64_t)end > len ? len : (size_t)end;
-		if (to < from)
-			return VX_EBADPARAM;
+		to = end < 0 ? 0 : (uint64_t)end > len ? len : (size_t)end;
 	} else {
 		return VX_EDECODE;
 	}
@@ -225,6 +225,8 @@ static vx_status do_map(const vx_workspace *ws, const MapBlockOperation *op, str
 
 static vx_status compute(const vx_workspace *ws, const PayloadOperation *op, struct result *r)
 {
+	/* only map may hand content to the user's slot 0 (README point 1, later schema) */
+	r->lowest = op->element == choice_PayloadOperation_map ? 0 : 1;
 	switch (op->element) {
 	case choice_PayloadOperation_splitPayload:
 		return do_split(ws, &op->u.splitPayload, r);

@@ -1,4 +1,4 @@
-/* t-ops.c - the workspace and the payload operations of section 7.4. */
+/* t-ops.c - the payload operations of section 7.4 on a workspace. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,34 +42,6 @@ static PayloadOperation split_pct(int from, int to)
 	return op;
 }
 
-static void test_workspace(void)
-{
-	vx_bytes b = {0};
-	int64_t e = -1;
-
-	ok(vx_ws_new(100, &ws) == VX_OK, "workspace of 100 bytes");
-	ok(vx_ws_put(ws, 5, (const uint8_t *)"hello", 5, 1000) == VX_OK, "put");
-	ok(vx_ws_get(ws, 5, &e) && e == 1000, "get with expiry");
-	ok(vx_ws_get(ws, 6, NULL) == NULL, "empty slot");
-	ok(vx_ws_put(ws, 7, NULL, 0, 0) == VX_OK && vx_ws_get(ws, 7, NULL) != NULL,
-	   "an empty payload is not an empty slot");
-	uint8_t big[96] = {0};
-	is(vx_ws_put(ws, 8, big, 96, 0), VX_ELIMIT, "bound enforced");
-	ok(vx_ws_put(ws, 5, big, 95, 0) == VX_OK, "replacing frees its old bytes");
-	is(vx_ws_bytes(ws), 95, "byte count");
-	vx_bytes_set(&b, "owned!", 6);
-	ok(vx_ws_put_owned(ws, 65535, &b, 0) == VX_ELIMIT && b.data, "failed put keeps ownership");
-	vx_ws_remove(ws, 5);
-	ok(vx_ws_put_owned(ws, 65535, &b, 0) == VX_OK && !b.data, "put_owned takes the bytes");
-	is(vx_ws_put(ws, 65536, NULL, 0, 0), VX_ERANGE, "ID 65536 refused");
-	vx_ws_put(ws, 1, (const uint8_t *)"a", 1, 10);
-	vx_ws_put(ws, 2, (const uint8_t *)"b", 1, 20);
-	vx_ws_expire(ws, 10);
-	ok(!vx_ws_get(ws, 1, NULL) && vx_ws_get(ws, 2, NULL) && vx_ws_get(ws, 7, NULL),
-	   "expiry drops only what is due");
-	vx_ws_free(ws);
-}
-
 static void test_split_merge(void)
 {
 	PayloadOperation op;
@@ -85,19 +57,57 @@ static void test_split_merge(void)
 	op = split_abs(0, 99, 11, 12);
 	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "0123456789") && slot_is(12, ""),
 	   "beyond the block: all in the first, the second empty");
+	op = split_abs(0, -99, 11, 12);
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "") && slot_is(12, "0123456789"),
+	   "negative beyond the block: all in the second, the first empty");
+	op = split_abs(0, 10, 11, 12);
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "0123456789") && slot_is(12, ""),
+	   "exactly the block's length: all in the first");
+	op = split_abs(20, 30, 11, 12);
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "") && slot_is(12, "0123456789"),
+	   "a slice wholly beyond the block is empty");
+	op = split_abs(6, -6, 11, 12);
+	is(vx_op_execute(ws, &op), VX_EBADPARAM, "an end before the start fails");
 	op = split_abs(2, 5, 11, 12);
 	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "234") && slot_is(12, "0156789"),
 	   "a slice from 2 to 5, the rest in the second");
 	op = split_pct(0, 30);
 	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "012") && slot_is(12, "3456789"),
 	   "split at 30 percent");
+	op = split_pct(0, 99);
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "012345678") && slot_is(12, "9"),
+	   "99 percent of 10 bytes is floor(9.9) = 9");
+	op = split_pct(20, 50);
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(11, "234") && slot_is(12, "0156789"),
+	   "percent slice from 20 to 50");
+	op = split_pct(0, 30);
+	vx_op_execute(ws, &op);
 	op = split_pct(0, 0);
 	is(vx_op_execute(ws, &op), VX_EBADPARAM, "0 percent fails (7.4.2)");
+	op = split_pct(40, 40);
+	is(vx_op_execute(ws, &op), VX_EBADPARAM, "an empty percent range fails");
+	op = split_pct(60, 40);
+	is(vx_op_execute(ws, &op), VX_EBADPARAM, "a negative percent range fails");
 	op = split_pct(0, 100);
 	is(vx_op_execute(ws, &op), VX_EBADPARAM, "100 percent fails (7.4.2)");
-	ok(slot_is(11, "012"), "failed splits left the targets unchanged");
+	op = split_pct(0, 150);
+	is(vx_op_execute(ws, &op), VX_EBADPARAM, "above 100 percent fails");
+	op = split_pct(-10, 20);
+	is(vx_op_execute(ws, &op), VX_EBADPARAM, "a negative percentage fails");
+	ok(slot_is(11, "012") && slot_is(12, "3456789"),
+	   "failed splits left the targets unchanged");
 	op = split_abs(0, 3, 11, 11);
 	is(vx_op_execute(ws, &op), VX_EBADPARAM, "two targets on one ID refused");
+	op = split_abs(0, 3, 0, 12);
+	is(vx_op_execute(ws, &op), VX_ERANGE, "split into ID 0 refused (1..maxID)");
+	op = split_abs(0, 3, 11, 65536);
+	is(vx_op_execute(ws, &op), VX_ERANGE, "split into ID 65536 refused");
+	ok(slot_is(11, "012") && slot_is(12, "3456789"), "and the targets are unchanged");
+	op = split_abs(0, 3, 11, 12);
+	op.u.splitPayload.originalId = 77;
+	is(vx_op_execute(ws, &op), VX_ENOTFOUND, "split of an empty slot fails");
+	op.u.splitPayload.originalId = -1;
+	is(vx_op_execute(ws, &op), VX_ERANGE, "split of ID -1 refused");
 
 	memset(&op, 0, sizeof op);
 	op.element = choice_PayloadOperation_mergePayload;
@@ -117,6 +127,28 @@ static void test_split_merge(void)
 	op.u.map.originalId = 13;
 	op.u.map.newId = 40000 - 32768;
 	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(40000 - 32768, "0123456789"), "map copies");
+	ok(vx_ws_get(ws, 40000 - 32768, &e) && e == 900, "map keeps the expiry");
+	op.u.map.newId = 0;
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(0, "0123456789"),
+	   "map may hand content to the user's ID 0");
+	op.u.map.originalId = 40000;
+	op.u.map.newId = 40001;
+	is(vx_op_execute(ws, &op), VX_ENOTFOUND, "map of an empty slot fails");
+	ok(!vx_ws_get(ws, 40001, NULL), "and writes nothing");
+
+	/* a source without expiry outlives any date */
+	vx_ws_put(ws, 20, (const uint8_t *)"ab", 2, 0);
+	vx_ws_put(ws, 21, (const uint8_t *)"cd", 2, 700);
+	memset(&op, 0, sizeof op);
+	op.element = choice_PayloadOperation_mergePayload;
+	op.u.mergePayload = (MergePayloadOperation){21, 20, 22};
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(22, "cdab") && vx_ws_get(ws, 22, &e) &&
+	       e == 0,
+	   "merging with a source without expiry gives none");
+	op.u.mergePayload = (MergePayloadOperation){21, 21, 23};
+	ok(vx_op_execute(ws, &op) == VX_OK && slot_is(23, "cdcd") && vx_ws_get(ws, 23, &e) &&
+	       e == 700,
+	   "a block merged with itself");
 	vx_ws_free(ws);
 }
 
@@ -170,6 +202,9 @@ static void test_redundancy(void)
 	ok(vx_op_execute(ws, &op) == VX_OK && (b = vx_ws_get(ws, 300, NULL)) &&
 	       b->len == sizeof data && !memcmp(b->data, data, sizeof data),
 	   "removeRedundancy recovers the data without block 1");
+	op.u.removeRedundancy.outputId = 0;
+	is(vx_op_execute(ws, &op), VX_ERANGE, "removeRedundancy into ID 0 refused");
+	op.u.removeRedundancy.outputId = 300;
 	vx_ws_remove(ws, 2);
 	vx_ws_remove(ws, 300);
 	is(vx_op_execute(ws, &op), VX_ENOTFOUND, "one block of three is not enough");
@@ -182,6 +217,9 @@ static void test_redundancy(void)
 	op.u.addRedundancy = (AddRedundancyOperation){200, 2, 1, {3, keys}, 1, 8};
 	is(vx_op_execute(ws, &op), VX_ELIMIT, "outputs beyond the workspace bound refused");
 	ok(!vx_ws_get(ws, 1, NULL) && vx_ws_bytes(ws) == sizeof data, "and nothing was written");
+	op.u.addRedundancy.outputId = 65534;
+	is(vx_op_execute(ws, &op), VX_ERANGE, "outputs running past ID 65535 refused");
+	ok(!vx_ws_get(ws, 1, NULL) && vx_ws_bytes(ws) == sizeof data, "and nothing was written");
 	vx_ws_free(ws);
 	for (int i = 0; i < 3; i++)
 		free_SymmetricKey(&keys[i]);
@@ -189,7 +227,6 @@ static void test_redundancy(void)
 
 int main(void)
 {
-	test_workspace();
 	test_split_merge();
 	test_crypt();
 	test_redundancy();

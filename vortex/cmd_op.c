@@ -27,6 +27,7 @@ static const char usage_text[] =
     "        A: aes128 aes192 aes256 camellia128 camellia192 camellia256 twofish128 twofish256\n"
     "        M: cbc ctr ofb gcm ccm ocb eax ecb none;  P: none pkcs7  (default aes256 gcm none)\n"
     "  split (--percent P | --absolute N) IN OUT1 OUT2\n"
+    "        P: 1..99, the first part's share; N: its bytes, negative counts from the end\n"
     "  merge IN1 IN2 OUT\n"
     "  encrypt --key KEYFILE IN OUT\n"
     "  decrypt --key KEYFILE IN OUT\n"
@@ -62,6 +63,13 @@ struct opts {
 	long percent, absolute, k, m, gf;
 	int have_percent, have_absolute, force;
 };
+
+/* A bad option value is a usage error: one line, exit 2. */
+static int misuse(const char *what)
+{
+	vx_fail("op: %s", what);
+	return 2;
+}
 
 static int file_error(const char *path, vx_status st)
 {
@@ -138,7 +146,7 @@ static int genkey(int argc, char **argv, struct opts *o, const char *alg, const 
 	if (argc || !o->out)
 		return vx_usage(stderr, usage_text, 2);
 	if (lookup(algs, alg, &a) || lookup(modes, mode, &m) || lookup(pads, pad, &p))
-		return vx_fail("op: genkey: unknown algorithm, mode or padding");
+		return misuse("genkey: unknown algorithm, mode or padding (see --help)");
 	if ((st = vx_sym_generate(a, m, p, &key)) != VX_OK)
 		return vx_fail("op: genkey: %s", vx_strerror(st));
 	st = vx_der_encode(VX_DER_SymmetricKey, &key, &der);
@@ -192,7 +200,7 @@ static int run(const char *cmd, int argc, char **argv, struct opts *o)
 		if (load_keys(o->keys, keys, &nkeys) || load_input(ws, IN_ID, argv[0], 0))
 			goto out;
 		if (nkeys != 1) {
-			vx_fail("op: %s takes one key", cmd);
+			rc = misuse("encrypt and decrypt take one key");
 			goto out;
 		}
 		if (cmd[0] == 'e') {
@@ -292,12 +300,12 @@ int cmd_op(int argc, char **argv)
 		switch (c) {
 		case 'P':
 			if (number(optarg, 1, 99, &o.percent))
-				return vx_fail("op: --percent takes 1 to 99");
+				return misuse("--percent takes 1 to 99");
 			o.have_percent = 1;
 			break;
 		case 'A':
 			if (number(optarg, -4294967295L, 4294967295L, &o.absolute))
-				return vx_fail("op: --absolute takes -4294967295 to 4294967295");
+				return misuse("--absolute takes -4294967295 to 4294967295");
 			o.have_absolute = 1;
 			break;
 		case 'K':
@@ -305,15 +313,15 @@ int cmd_op(int argc, char **argv)
 			break;
 		case 'g':
 			if (number(optarg, 8, 16, &o.gf) || (o.gf != 8 && o.gf != 16))
-				return vx_fail("op: --gf takes 8 or 16");
+				return misuse("--gf takes 8 or 16");
 			break;
 		case 'k':
 			if (number(optarg, 1, 254, &o.k))
-				return vx_fail("op: -k takes 1 to 254");
+				return misuse("-k takes 1 to 254");
 			break;
 		case 'm':
 			if (number(optarg, 1, 254, &o.m))
-				return vx_fail("op: -m takes 1 to 254");
+				return misuse("-m takes 1 to 254");
 			break;
 		case 'a':
 			alg = optarg;

@@ -255,10 +255,14 @@ static vx_status run_openssl(const struct sym *s, int enc, const uint8_t *aad, s
 	if (aead) {
 		if (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, (int)s->ivlen, NULL))
 			goto out;
-		/* CCM and OCB fix the tag length (and, decrypting, the tag) up front. */
+		/*
+		 * CCM and OCB fix the tag length (and, decrypting, the tag) up front;
+		 * OCB takes a tag only of the length already set.
+		 */
 		if ((s->mode == ccm || s->mode == ocb) &&
-		    !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)s->taglen,
-		                         enc ? NULL : tag))
+		    (!EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)s->taglen, NULL) ||
+		     (!enc &&
+		      !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)s->taglen, tag))))
 			goto out;
 	}
 	if (!EVP_CipherInit_ex2(ctx, NULL, s->key, s->iv, enc, NULL))

@@ -352,7 +352,12 @@ done:
 	return st;
 }
 
-/* ECDH + X9.63 KDF (SHA-256): 32 bytes of AES-256-CTR key, 32 of HMAC key. */
+/*
+ * ECDH (SEC 1, 3.3.1) + X9.63 KDF (SHA-256): 32 bytes of AES-256-CTR key, 32
+ * of HMAC key. EVP_PKEY_derive_set_peer fully validates the peer point (on
+ * the curve and n*Q = O), so a small-order point on sect409k1 (h = 4) is
+ * refused rather than leaking the private key modulo 4.
+ */
 static vx_status ecies_keys(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t keys[64])
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
@@ -449,7 +454,8 @@ static vx_status ecies_decrypt(const vx_pkey *k, const uint8_t *in, size_t inlen
 
 	out->data = NULL;
 	out->len = 0;
-	if (!plen || inlen < plen + ECIES_TAG)
+	/* only the uncompressed encoding vx_pkey_encrypt writes */
+	if (!plen || inlen < plen + ECIES_TAG || in[0] != 0x04)
 		return VX_EAUTH;
 	clen = inlen - plen - ECIES_TAG;
 	/* the ephemeral point must lie on our curve */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "cipher.h"
 #include "tap.h"
 
@@ -115,31 +117,52 @@ static void run_kat(const struct kat *t, int backend)
 #define GCM_C3                                                                                     \
 	"42831ec2217774244b7221b784d0d49c e3aa212f2c02a4e035c17e2329aca12e"                        \
 	"21d514b25466931c7d8f6a5aac84aa05 1ba30b396a0aac973d58e091"
-#define OCB_K "000102030405060708090a0b0c0d0e0f"
+#define OCB_K  "000102030405060708090a0b0c0d0e0f"
+#define OCB_16 "000102030405060708090a0b0c0d0e0f"
+#define OCB_24 OCB_16 "1011121314151617"
+#define OCB_40 OCB_24 "18191a1b1c1d1e1f2021222324252627"
+#define K192   "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b"
+#define Z256   "0000000000000000000000000000000000000000000000000000000000000000"
+#define CCM_K  "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf"
+#define GCM_C15                                                                                    \
+	"522dc1f099567d07f47f37a32a84427d 643a8cdcbfe5c0c97598a2bd2555d1aa"                        \
+	"8cb08e48590dbb3da7b08b1056828838 c5f61e6393ba7a0abcc9f662"
 
 static const struct kat kats[] = {
     /* NIST SP 800-38A, appendix F */
     {"SP800-38A F.1.1 ECB-AES128", aes128, ecb, K128, NULL, NULL, NULL, P38A,
      "3ad77bb40d7a3660a89ecaf32466ef97 f5d3d58503b9699de785895a96fdbaaf"
      "43b1cd7f598ece23881b00e3ed030688 7b0c785e27e8ad3f8223207104725dd4"},
+    {"SP800-38A F.1.3 ECB-AES192", aes192, ecb, K192, NULL, NULL, NULL, P38A,
+     "bd334f1d6e45f25ff712a214571fa5cc 974104846d0ad3ad7734ecb3ecee4eef"
+     "ef7afd2270e2e60adce0ba2face6444e 9a4b41ba738d6c72fb16691603c18e0e"},
     {"SP800-38A F.1.5 ECB-AES256", aes256, ecb, K256, NULL, NULL, NULL, P38A,
      "f3eed1bdb5d2a03c064b5a7e3db181f8 591ccb10d410ed26dc5ba74a31362870"
      "b6ed21b99ca6f4f9f153e7b1beafed1d 23304b7a39f9f3ff067d8d8f9e24ecc7"},
     {"SP800-38A F.2.1 CBC-AES128", aes128, cbc, K128, IV38A, NULL, NULL, P38A,
      "7649abac8119b246cee98e9b12e9197d 5086cb9b507219ee95db113a917678b2"
      "73bed6b8e3c1743b7116e69e22229516 3ff1caa1681fac09120eca307586e1a7"},
+    {"SP800-38A F.2.3 CBC-AES192", aes192, cbc, K192, IV38A, NULL, NULL, P38A,
+     "4f021db243bc633d7178183a9fa071e8 b4d9ada9ad7dedf4e5e738763f69145a"
+     "571b242012fb7ae07fa9baac3df102e0 08b0e27988598881d920a9e64f5615cd"},
     {"SP800-38A F.2.5 CBC-AES256", aes256, cbc, K256, IV38A, NULL, NULL, P38A,
      "f58c4c04d6e5f1ba779eabfb5f7bfbd6 9cfc4e967edb808d679f777bc6702c7d"
      "39f23369a9d9bacfa530e26304231461 b2eb05e2c39be9fcda6c19078c6a9d1b"},
     {"SP800-38A F.4.1 OFB-AES128", aes128, ofb, K128, IV38A, NULL, NULL, P38A,
      "3b3fd92eb72dad20333449f8e83cfb4a 7789508d16918f03f53c52dac54ed825"
      "9740051e9c5fecf64344f7a82260edcc 304c6528f659c77866a510d9c1d6ae5e"},
+    {"SP800-38A F.4.3 OFB-AES192", aes192, ofb, K192, IV38A, NULL, NULL, P38A,
+     "cdc80d6fddf18cab34c25909c99a4174 fcc28b8d4c63837c09e81700c1100401"
+     "8d9a9aeac0f6596f559c6d4daf59a5f2 6d9f200857ca6c3e9cac524bd9acc92a"},
     {"SP800-38A F.4.5 OFB-AES256", aes256, ofb, K256, IV38A, NULL, NULL, P38A,
      "dc7e84bfda79164b7ecd8486985d3860 4febdc6740d20b3ac88f6ad82a4fb08d"
      "71ab47a086e86eedf39d1c5bba97c408 0126141d67f37be8538f5a8be740e484"},
     {"SP800-38A F.5.1 CTR-AES128", aes128, ctr, K128, CTR38A, NULL, NULL, P38A,
      "874d6191b620e3261bef6864990db6ce 9806f66b7970fdff8617187bb9fffdff"
      "5ae4df3edbd5d35e5b4f09020db03eab 1e031dda2fbe03d1792170a0f3009cee"},
+    {"SP800-38A F.5.3 CTR-AES192", aes192, ctr, K192, CTR38A, NULL, NULL, P38A,
+     "1abc932417521ca24f2b0459fe7e6e0b 090339ec0aa6faefd5ccc2c6f4ce8e94"
+     "1e36b26bd1ebc670d1bd1d665620abf7 4f78a7f6d29809585a97daec58c6b050"},
     {"SP800-38A F.5.5 CTR-AES256", aes256, ctr, K256, CTR38A, NULL, NULL, P38A,
      "601ec313775789a5b7a7f504bbf3d228 f443e3ca4d62b59aca84e990cacaf5c5"
      "2b0930daa23de94ce87017ba2d84988d dfc9c58db67aada613c2dd08457941a6"},
@@ -150,7 +173,11 @@ static const struct kat kats[] = {
      "b4993401b3e996f84ee5cee7d79b09b9"},
     {"RFC 3713 Camellia-256", camellia256, ecb, CAM_K "00112233445566778899aabbccddeeff", NULL,
      NULL, NULL, CAM_K, "9acc237dff16d76c20ef7c919e3a7509"},
-    /* McGrew-Viega GCM specification, test cases 1-4 */
+    /* RFC 5528, section 4: the 32-bit nonce, 64-bit IV and counter 1 form the counter block */
+    {"RFC 5528 Camellia-CTR vector 1", camellia128, ctr, "ae6852f8121067cc4bf7a5765577f39e",
+     "00000030000000000000000000000001", NULL, NULL, "53696e676c6520626c6f636b206d7367",
+     "d09dc29a8214619a20877c76db1f0b3f"},
+    /* McGrew-Viega GCM specification, test cases 1-6, 7-8 and 13-16 */
     {"GCM test case 1", aes128, gcm, "00000000000000000000000000000000", NULL,
      "000000000000000000000000", NULL, "", "58e2fccefa7e3061367f1d57a4e7455a"},
     {"GCM test case 2", aes128, gcm, "00000000000000000000000000000000", NULL,
@@ -162,11 +189,50 @@ static const struct kat kats[] = {
             "4d5c2af327cd64a62cf35abd2ba6fab4"},
     {"GCM test case 4", aes128, gcm, GCM_K3, NULL, "cafebabefacedbaddecaf888",
      "feedfacedeadbeeffeedfacedeadbeefabaddad2", GCM_P3, GCM_C3 "5bc94fbc3221a5db94fae95ae7121a47"},
-    /* RFC 3610 packet vector #1: 13-byte nonce, 8-byte header, 8-byte tag */
+    {"GCM test case 5 (64-bit IV)", aes128, gcm, GCM_K3, NULL, "cafebabefacedbad",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2", GCM_P3,
+     "61353b4c2806934a777ff51fa22a4755 699b2a714fcdc6f83766e5f97b6c7423"
+     "73806900e49f24b22b097544d4896b42 4989b5e1ebac0f07c23f4598"
+     "3612d2e79e3b0785561be14aaca2fccb"},
+    {"GCM test case 6 (480-bit IV)", aes128, gcm, GCM_K3, NULL,
+     "9313225df88406e555909c5aff5269aa 6a7a9538534f7da1e4c303d2a318a728"
+     "c3c0c95156809539fcf0e2429a6b5254 16aedbf5a0de6a57a637b39b",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2", GCM_P3,
+     "8ce24998625615b603a033aca13fb894 be9112a5c3a211a8ba262a3cca7e2ca7"
+     "01e4a9a4fba43c90ccdcb281d48c7c6f d62875d2aca417034c34aee5"
+     "619cc5aefffe0bfa462af43c1699d050"},
+    {"GCM test case 7", aes192, gcm, "000000000000000000000000000000000000000000000000", NULL,
+     "000000000000000000000000", NULL, "", "cd33b28ac773f74ba00ed1f312572435"},
+    {"GCM test case 8", aes192, gcm, "000000000000000000000000000000000000000000000000", NULL,
+     "000000000000000000000000", NULL, "00000000000000000000000000000000",
+     "98e7247c07f0fe411c267e4384b0f600 2ff58d80033927ab8ef4d4587514f0fb"},
+    {"GCM test case 13", aes256, gcm, Z256, NULL, "000000000000000000000000", NULL, "",
+     "530f8afbc74536b9a963b4f1c4cb738b"},
+    {"GCM test case 14", aes256, gcm, Z256, NULL, "000000000000000000000000", NULL,
+     "00000000000000000000000000000000",
+     "cea7403d4d606b6e074ec5d3baf39d18 d0d1c8a799996bf0265b98b5d48ab919"},
+    {"GCM test case 15", aes256, gcm, GCM_K3 GCM_K3, NULL, "cafebabefacedbaddecaf888", NULL,
+     GCM_P3 "1aafd255", GCM_C15 "8980 15ad b094dac5d93471bdec1a502270e3cc6c"},
+    {"GCM test case 16", aes256, gcm, GCM_K3 GCM_K3, NULL, "cafebabefacedbaddecaf888",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2", GCM_P3,
+     GCM_C15 "76fc6ece0f4e1768cddf8853bb2d551b"},
+    /* RFC 3610 packet vectors: 13-byte nonces, 8- or 12-byte headers, 8- or 10-byte tags */
     {"RFC 3610 CCM packet vector 1", aes128, ccm, "c0c1c2c3c4c5c6c7c8c9cacbcccdcecf", NULL,
      "00000003020100a0a1a2a3a4a5", "0001020304050607",
      "08090a0b0c0d0e0f101112131415161718191a1b1c1d1e",
      "588c979a61c663d2f066d0c2c0f989806d5f6b61dac384 17e8d12cfdf926e0", 8},
+    {"RFC 3610 CCM packet vector 2", aes128, ccm, CCM_K, NULL, "00000004030201a0a1a2a3a4a5",
+     "0001020304050607", "08090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+     "72c91a36e135f8cf291ca894085c87e3cc15c439c9e43a3b a091d56e10400916", 8},
+    {"RFC 3610 CCM packet vector 3", aes128, ccm, CCM_K, NULL, "00000005040302a0a1a2a3a4a5",
+     "0001020304050607", "08090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20",
+     "51b1e5f44a197d1da46b0f8e2d282ae871e838bb64da859657 4adaa76fbd9fb0c5", 8},
+    {"RFC 3610 CCM packet vector 4", aes128, ccm, CCM_K, NULL, "00000006050403a0a1a2a3a4a5",
+     "000102030405060708090a0b", "0c0d0e0f101112131415161718191a1b1c1d1e",
+     "a28c6865939a9a79faaa5c4c2a9d4a91cdac8c 96c861b9c9e61ef1", 8},
+    {"RFC 3610 CCM packet vector 7", aes128, ccm, CCM_K, NULL, "00000009080706a0a1a2a3a4a5",
+     "0001020304050607", "08090a0b0c0d0e0f101112131415161718191a1b1c1d1e",
+     "0135d1b2c95f41d5d1d4fec185d166b8094e999dfed96c 048c56602c97acbb7490", 10},
     /* RFC 7253, appendix A (OCB-AES-128, 128-bit tag) */
     {"RFC 7253 OCB A.1", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221100", NULL, "",
      "785407bfffc8ad9edcc5520ac9111ee6"},
@@ -176,6 +242,19 @@ static const struct kat kats[] = {
      "", "81017f8203f081277152fade694a0a00"},
     {"RFC 7253 OCB A.4", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221103", NULL,
      "0001020304050607", "45dd69f8f5aae72414054cd1f35d82760b2cd00d2f99bfa9"},
+    {"RFC 7253 OCB A.5", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221104", OCB_16, OCB_16,
+     "571d535b60b277188be5147170a9a22c 3ad7a4ff3835b8c5701c1ccec8fc3358"},
+    {"RFC 7253 OCB A.6", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221105", OCB_16, "",
+     "8cf761b6902ef764462ad86498ca6b97"},
+    {"RFC 7253 OCB A.7", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221106", NULL, OCB_16,
+     "5ce88ec2e0692706a915c00aeb8b2396 f40e1c743f52436bdf06d8fa1eca343d"},
+    {"RFC 7253 OCB A.8", aes128, ocb, OCB_K, NULL, "bbaa99887766554433221107", OCB_24, OCB_24,
+     "1ca2207308c87c010756104d8840ce1952f09673a448a122 c92c62241051f57356d7f3c90bb0e07f"},
+    {"RFC 7253 OCB 96-bit tag", aes128, ocb, "0f0e0d0c0b0a09080706050403020100", NULL,
+     "bbaa9988776655443322110d", OCB_40, OCB_40,
+     "1792a4e31e0755fb03e31b22116e6c2d df9efd6e33d536f1a0124b0a55bae884"
+     "ed93481529c76b6a d0c515f4d1cdd4fdac4f02aa",
+     12},
     /* Bellare-Rogaway-Wagner, "The EAX mode of operation", appendix test vectors */
     {"EAX vector 1", aes128, eax, "233952dee4d5ed5f9b9c6d6ff80ff478", NULL,
      "62ec67f9c3a4a407fcb2a8c49031a8b3", "6bfb914fd07eae6b", "",
@@ -186,6 +265,28 @@ static const struct kat kats[] = {
     {"EAX vector 3", aes128, eax, "01f74ad64077f2e704c0f60ada3dd523", NULL,
      "70c3db4f0d26368400a10ed05d2bff5e", "234a3463c1264ac6", "1a47cb4933",
      "d851d5bae03a59f238a23e39199dc9266626c40f80"},
+    {"EAX vector 4", aes128, eax, "d07cf6cbb7f313bdde66b727afd3c5e8", NULL,
+     "8408dfff3c1a2b1292dc199e46b7d617", "33cce2eabff5a79d", "481c9e39b1",
+     "632a9d131ad4c168a4225d8e1ff755939974a7bede"},
+    {"EAX vector 5", aes128, eax, "35b6d0580005bbc12b0587124557d2c2", NULL,
+     "fdb6b06676eedc5c61d74276e1f8e816", "aeb96eaebe2970e9", "40d0c07da5e4",
+     "071dfe16c675cb0677e536f73afe6a14b74ee49844dd"},
+    {"EAX vector 6", aes128, eax, "bd8e6e11475e60b268784c38c62feb22", NULL,
+     "6eac5c93072d8e8513f750935e46da1b", "d4482d1ca78dce0f", "4de3b35c3fc039245bd1fb7d",
+     "835bb4f15d743e350e728414abb8644fd6ccb86947c5e10590210a4f"},
+    {"EAX vector 7", aes128, eax, "7c77d6e813bed5ac98baa417477a2e7d", NULL,
+     "1a8c98dcd73d38393b2bf1569deefc19", "65d2017990d62528", "8b0a79306c9ce7ed99dae4f87f8dd61636",
+     "02083e3979da014812f59f11d52630da30137327d10649b0aa6e1c181db617d7f2"},
+    {"EAX vector 8", aes128, eax, "5fff20cafab119ca2fc73549e20f5b0d", NULL,
+     "dde59b97d722156d4d9aff2bc7559826", "54b9f04e6a09189a", "1bda122bce8a8dbaf1877d962b8592dd2d56",
+     "2ec47b2c4954a489afc7ba4897edcdae8cc33b60450599bd02c96382902aef7f832a"},
+    {"EAX vector 9", aes128, eax, "a4a4782bcffd3ec5e7ef6d8c34a56123", NULL,
+     "b781fcf2f75fa5a8de97a9ca48e522ec", "899a175897561d7e", "6cf36720872b8513f6eab1a8a44438d5ef11",
+     "0de18fd0fdd91e7af19f1d8ee8733938b1e8e7f6d2231618102fdb7fe55ff1991700"},
+    {"EAX vector 10", aes128, eax, "8395fcf1e95bebd697bd010bc766aac3", NULL,
+     "22e7add93cfc6393c57ec0b3c17d6b44", "126735fcc320d25a",
+     "ca40d7446e545ffaed3bd12a740a659ffbbb3ceab7",
+     "cb8920f87a6c75cff39627b56e3ed197c552d295a7cfc46afc253b4652b1af3795b124ab6e"},
 };
 
 static void test_kats(void)
@@ -307,6 +408,399 @@ static void test_tamper(SymmetricAlgorithm alg, CipherMode mode)
 	free_SymmetricKey(&k2);
 	vx_bytes_free(&ct);
 	free_SymmetricKey(&k);
+}
+
+/*
+ * Reference AEAD compositions over one block cipher call (OpenSSL ECB),
+ * written from the mode definitions: SP 800-38D (GCM), RFC 3610 (CCM),
+ * RFC 7253 (OCB) and the EAX paper. They are first checked against the
+ * published AES vectors above, then used as an independent check of
+ * libgcrypt's Camellia GCM/CCM/OCB/EAX, for which no vectors are published.
+ * Test code only: the library never composes a mode itself.
+ */
+struct ref {
+	EVP_CIPHER_CTX *ecb;
+	size_t taglen;
+};
+
+static const char *ecb_name(SymmetricAlgorithm alg)
+{
+	switch (alg) {
+	case aes128:
+		return "AES-128-ECB";
+	case aes192:
+		return "AES-192-ECB";
+	case aes256:
+		return "AES-256-ECB";
+	case camellia128:
+		return "CAMELLIA-128-ECB";
+	case camellia192:
+		return "CAMELLIA-192-ECB";
+	default:
+		return "CAMELLIA-256-ECB";
+	}
+}
+
+static void enc_block(struct ref *r, const uint8_t in[16], uint8_t out[16])
+{
+	int n;
+
+	if (!EVP_EncryptUpdate(r->ecb, out, &n, in, 16) || n != 16)
+		abort();
+}
+
+static void xor_into(uint8_t *a, const uint8_t *b, size_t n)
+{
+	while (n--)
+		*a++ ^= *b++;
+}
+
+/* Multiplication by x in GF(2^128), the big-endian convention of CMAC and OCB. */
+static void dbl(uint8_t s[16])
+{
+	uint8_t carry = s[0] >> 7;
+
+	for (int i = 0; i < 15; i++)
+		s[i] = (uint8_t)(s[i] << 1 | s[i + 1] >> 7);
+	s[15] = (uint8_t)(s[15] << 1 ^ (carry ? 0x87 : 0));
+}
+
+/* Counter mode incrementing the last incbytes of the counter block (GCM 4, CCM L, EAX 16). */
+static void ref_ctr(struct ref *r, const uint8_t start[16], size_t incbytes, const uint8_t *in,
+                    size_t len, uint8_t *out)
+{
+	uint8_t cb[16], ks[16];
+
+	memcpy(cb, start, 16);
+	for (size_t off = 0; off < len; off += 16) {
+		size_t n = len - off < 16 ? len - off : 16;
+
+		enc_block(r, cb, ks);
+		for (size_t i = 0; i < n; i++)
+			out[off + i] = in[off + i] ^ ks[i];
+		for (size_t i = 15; i >= 16 - incbytes && ++cb[i] == 0; i--)
+			;
+	}
+}
+
+static void cmac(struct ref *r, const uint8_t *m, size_t len, uint8_t out[16])
+{
+	uint8_t k[16] = {0}, x[16] = {0}, last[16] = {0};
+	size_t n = len ? (len + 15) / 16 : 1, rest = len - 16 * (n - 1);
+
+	enc_block(r, k, k);
+	dbl(k); /* K1 */
+	for (size_t i = 0; i + 1 < n; i++) {
+		xor_into(x, m + 16 * i, 16);
+		enc_block(r, x, x);
+	}
+	if (rest)
+		memcpy(last, m + 16 * (n - 1), rest);
+	if (rest < 16) {
+		last[rest] = 0x80;
+		dbl(k); /* K2 */
+	}
+	xor_into(x, last, 16);
+	xor_into(x, k, 16);
+	enc_block(r, x, out);
+}
+
+/* EAX's OMAC^t: CMAC of the block [t]_n followed by m. */
+static void omac(struct ref *r, uint8_t t, const uint8_t *m, size_t len, uint8_t out[16])
+{
+	uint8_t *buf = calloc(1, 16 + len);
+
+	buf[15] = t;
+	if (len)
+		memcpy(buf + 16, m, len);
+	cmac(r, buf, 16 + len, out);
+	free(buf);
+}
+
+static void ref_eax(struct ref *r, const uint8_t *n, size_t nlen, const uint8_t *a, size_t alen,
+                    const uint8_t *p, size_t len, uint8_t *out)
+{
+	uint8_t nn[16], h[16], c[16];
+
+	omac(r, 0, n, nlen, nn);
+	omac(r, 1, a, alen, h);
+	ref_ctr(r, nn, 16, p, len, out);
+	omac(r, 2, out, len, c);
+	xor_into(c, nn, 16);
+	xor_into(c, h, 16);
+	memcpy(out + len, c, r->taglen);
+}
+
+/* X = X * Y in GF(2^128) with GCM's bit order (SP 800-38D, algorithm 1). */
+static void gf_mul(uint8_t x[16], const uint8_t y[16])
+{
+	uint8_t z[16] = {0}, v[16];
+
+	memcpy(v, y, 16);
+	for (int i = 0; i < 128; i++) {
+		int lsb = v[15] & 1;
+
+		if (x[i / 8] >> (7 - i % 8) & 1)
+			xor_into(z, v, 16);
+		for (int j = 15; j > 0; j--)
+			v[j] = (uint8_t)(v[j] >> 1 | v[j - 1] << 7);
+		v[0] >>= 1;
+		if (lsb)
+			v[0] ^= 0xe1;
+	}
+	memcpy(x, z, 16);
+}
+
+static void ghash(uint8_t x[16], const uint8_t h[16], const uint8_t *d, size_t len)
+{
+	for (size_t off = 0; off < len; off += 16) {
+		uint8_t b[16] = {0};
+
+		memcpy(b, d + off, len - off < 16 ? len - off : 16);
+		xor_into(x, b, 16);
+		gf_mul(x, h);
+	}
+}
+
+static void put_be64(uint8_t *b, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+static void ref_gcm(struct ref *r, const uint8_t *n, size_t nlen, const uint8_t *a, size_t alen,
+                    const uint8_t *p, size_t len, uint8_t *out)
+{
+	uint8_t h[16] = {0}, j0[16] = {0}, cb[16], s[16] = {0}, lens[16] = {0};
+
+	enc_block(r, h, h);
+	if (nlen == 12) {
+		memcpy(j0, n, 12);
+		j0[15] = 1;
+	} else {
+		ghash(j0, h, n, nlen);
+		put_be64(lens + 8, 8 * (uint64_t)nlen);
+		ghash(j0, h, lens, 16);
+	}
+	memcpy(cb, j0, 16);
+	for (int i = 15; i >= 12 && ++cb[i] == 0; i--) /* inc32 */
+		;
+	ref_ctr(r, cb, 4, p, len, out);
+	ghash(s, h, a, alen);
+	ghash(s, h, out, len);
+	put_be64(lens, 8 * (uint64_t)alen);
+	put_be64(lens + 8, 8 * (uint64_t)len);
+	ghash(s, h, lens, 16);
+	enc_block(r, j0, j0);
+	xor_into(s, j0, 16);
+	memcpy(out + len, s, r->taglen);
+}
+
+/* CCM with alen < 0xff00 (a two-byte length prefix on the associated data). */
+static void ref_ccm(struct ref *r, const uint8_t *n, size_t nlen, const uint8_t *a, size_t alen,
+                    const uint8_t *p, size_t len, uint8_t *out)
+{
+	size_t l = 15 - nlen, apad = alen ? (alen + 2 + 15) / 16 * 16 : 0;
+	size_t total = 16 + apad + (len + 15) / 16 * 16;
+	uint8_t *buf = calloc(1, total), x[16] = {0}, ctr[16] = {0};
+
+	buf[0] = (uint8_t)((alen ? 0x40 : 0) | (r->taglen - 2) / 2 << 3 | (l - 1));
+	memcpy(buf + 1, n, nlen);
+	for (size_t i = 0, v = len; i < l; i++, v >>= 8)
+		buf[15 - i] = (uint8_t)v;
+	if (alen) {
+		buf[16] = (uint8_t)(alen >> 8);
+		buf[17] = (uint8_t)alen;
+		memcpy(buf + 18, a, alen);
+	}
+	if (len)
+		memcpy(buf + 16 + apad, p, len);
+	for (size_t off = 0; off < total; off += 16) { /* CBC-MAC */
+		xor_into(x, buf + off, 16);
+		enc_block(r, x, x);
+	}
+	ctr[0] = (uint8_t)(l - 1);
+	memcpy(ctr + 1, n, nlen);
+	ref_ctr(r, ctr, l, x, r->taglen, out + len); /* A_0 encrypts the tag */
+	ctr[15] = 1;
+	ref_ctr(r, ctr, l, p, len, out);
+	free(buf);
+}
+
+static unsigned ntz(size_t i)
+{
+	return (unsigned)__builtin_ctzll(i);
+}
+
+/* OCB's HASH of the associated data (RFC 7253, 4.1). */
+static void ocb_hash(struct ref *r, const uint8_t lstar[16], uint8_t ls[][16], const uint8_t *a,
+                     size_t alen, uint8_t sum[16])
+{
+	uint8_t off[16] = {0}, b[16];
+	size_t i, m = alen / 16;
+
+	memset(sum, 0, 16);
+	for (i = 1; i <= m; i++) {
+		xor_into(off, ls[ntz(i)], 16);
+		memcpy(b, a + 16 * (i - 1), 16);
+		xor_into(b, off, 16);
+		enc_block(r, b, b);
+		xor_into(sum, b, 16);
+	}
+	if (alen % 16) {
+		xor_into(off, lstar, 16);
+		memset(b, 0, 16);
+		memcpy(b, a + 16 * m, alen % 16);
+		b[alen % 16] = 0x80;
+		xor_into(b, off, 16);
+		enc_block(r, b, b);
+		xor_into(sum, b, 16);
+	}
+}
+
+static void ref_ocb(struct ref *r, const uint8_t *n, size_t nlen, const uint8_t *a, size_t alen,
+                    const uint8_t *p, size_t len, uint8_t *out)
+{
+	uint8_t lstar[16] = {0}, ldollar[16], ls[16][16], nb[16] = {0}, stretch[24], off[16];
+	uint8_t sum[16] = {0}, b[16], hash[16];
+	unsigned bottom, sh;
+	size_t i, m = len / 16;
+
+	enc_block(r, lstar, lstar);
+	memcpy(ldollar, lstar, 16);
+	dbl(ldollar);
+	memcpy(ls[0], ldollar, 16);
+	dbl(ls[0]);
+	for (i = 1; i < 16; i++) {
+		memcpy(ls[i], ls[i - 1], 16);
+		dbl(ls[i]);
+	}
+	nb[0] = (uint8_t)((8 * r->taglen % 128) << 1);
+	nb[15 - nlen] |= 1;
+	memcpy(nb + 16 - nlen, n, nlen);
+	bottom = nb[15] & 0x3f;
+	nb[15] &= 0xc0;
+	enc_block(r, nb, stretch); /* Ktop */
+	for (i = 0; i < 8; i++)
+		stretch[16 + i] = stretch[i] ^ stretch[i + 1];
+	sh = bottom % 8;
+	for (i = 0; i < 16; i++)
+		off[i] = (uint8_t)(stretch[i + bottom / 8] << sh |
+		                   (sh ? stretch[i + bottom / 8 + 1] >> (8 - sh) : 0));
+	for (i = 1; i <= m; i++) {
+		xor_into(off, ls[ntz(i)], 16);
+		memcpy(b, p + 16 * (i - 1), 16);
+		xor_into(sum, b, 16);
+		xor_into(b, off, 16);
+		enc_block(r, b, b);
+		xor_into(b, off, 16);
+		memcpy(out + 16 * (i - 1), b, 16);
+	}
+	if (len % 16) {
+		xor_into(off, lstar, 16);
+		enc_block(r, off, b); /* Pad */
+		for (i = 0; i < len % 16; i++)
+			out[16 * m + i] = p[16 * m + i] ^ b[i];
+		memset(b, 0, 16);
+		memcpy(b, p + 16 * m, len % 16);
+		b[len % 16] = 0x80;
+		xor_into(sum, b, 16);
+	}
+	xor_into(sum, off, 16);
+	xor_into(sum, ldollar, 16);
+	enc_block(r, sum, sum);
+	ocb_hash(r, lstar, ls, a, alen, hash);
+	xor_into(sum, hash, 16);
+	memcpy(out + len, sum, r->taglen);
+}
+
+/* Encrypt with the reference composition; out holds len + taglen bytes. */
+static void ref_encrypt(SymmetricAlgorithm alg, CipherMode mode, const uint8_t *key, size_t taglen,
+                        const uint8_t *n, size_t nlen, const uint8_t *a, size_t alen,
+                        const uint8_t *p, size_t len, uint8_t *out)
+{
+	EVP_CIPHER *c = EVP_CIPHER_fetch(NULL, ecb_name(alg), NULL);
+	struct ref r = {EVP_CIPHER_CTX_new(), taglen};
+
+	if (!c || !r.ecb || !EVP_EncryptInit_ex2(r.ecb, c, key, NULL, NULL))
+		abort();
+	EVP_CIPHER_CTX_set_padding(r.ecb, 0);
+	if (mode == gcm)
+		ref_gcm(&r, n, nlen, a, alen, p, len, out);
+	else if (mode == ccm)
+		ref_ccm(&r, n, nlen, a, alen, p, len, out);
+	else if (mode == ocb)
+		ref_ocb(&r, n, nlen, a, alen, p, len, out);
+	else
+		ref_eax(&r, n, nlen, a, alen, p, len, out);
+	EVP_CIPHER_CTX_free(r.ecb);
+	EVP_CIPHER_free(c);
+}
+
+/* The reference compositions reproduce every published AEAD vector. */
+static void test_ref_on_kats(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kats); i++) {
+		const struct kat *t = &kats[i];
+		uint8_t key[32], n[64], a[64], p[128], ct[160], out[160];
+		size_t taglen = t->taglen ? t->taglen : 16;
+
+		if (t->mode != gcm && t->mode != ccm && t->mode != ocb && t->mode != eax)
+			continue;
+		unhex(t->key, key, sizeof(key));
+		size_t nlen = unhex(t->nonce, n, sizeof(n));
+		size_t alen = t->aad ? unhex(t->aad, a, sizeof(a)) : 0;
+		size_t len = unhex(t->pt, p, sizeof(p)), ctlen = unhex(t->ct, ct, sizeof(ct));
+
+		ref_encrypt(t->alg, t->mode, key, taglen, n, nlen, a, alen, p, len, out);
+		ok(ctlen == len + taglen && memcmp(out, ct, ctlen) == 0,
+		   "reference composition reproduces %s", t->name);
+	}
+}
+
+/* One fresh key of alg/mode: the library equals the composition at every length. */
+static int ref_matches(SymmetricAlgorithm alg, CipherMode mode, size_t taglen)
+{
+	static const size_t rl[] = {0, 1, 15, 16, 17, 48, 100, 1000};
+	uint8_t in[1000], aad[37], ref[1016];
+	struct vx_sym_opts o = {.aad = aad, .taglen = taglen};
+	SymmetricKey k;
+	int good = 1;
+
+	fill(in, sizeof(in), 11);
+	fill(aad, sizeof(aad), 12);
+	if (vx_sym_generate(alg, mode, paddingNone, &k) != VX_OK)
+		return 0;
+	for (size_t l = 0; l < ARRAY_SIZE(rl); l++) {
+		const heim_octet_string *n = k.parameter.nonce;
+		vx_bytes c = {0};
+
+		o.aadlen = l % 3 ? sizeof(aad) : 0;
+		ref_encrypt(alg, mode, k.key.data, taglen, n->data, n->length, aad, o.aadlen, in,
+		            rl[l], ref);
+		good &= vx_sym_encrypt_ex(&k, in, rl[l], 0, &o, &c) == VX_OK &&
+		        c.len == rl[l] + taglen && memcmp(c.data, ref, c.len) == 0;
+		vx_bytes_free(&c);
+	}
+	vx_sym_free(&k);
+	return good;
+}
+
+/*
+ * libgcrypt's AEAD modes (Camellia's only source) against the reference
+ * compositions, with and without associated data, with two tag lengths.
+ */
+static void test_ref_vs_library(void)
+{
+	static const SymmetricAlgorithm a[] = {camellia128, camellia192, camellia256, aes192};
+	static const CipherMode m[] = {gcm, ccm, ocb, eax};
+
+	for (size_t i = 0; i < ARRAY_SIZE(a); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(m); j++)
+			for (size_t tl = 12; tl <= 16; tl += 4)
+				ok(ref_matches(a[i], m[j], tl),
+				   "alg %d mode %d tag %zu: library equals the composition", a[i],
+				   m[j], tl);
 }
 
 /* Where both backends have a combination they must produce the same bytes. */
@@ -613,6 +1107,8 @@ int main(void)
 	size_t a, m;
 
 	test_kats();
+	test_ref_on_kats();
+	test_ref_vs_library();
 	test_backends_agree();
 	for (a = 0; a < ARRAY_SIZE(algs); a++)
 		for (m = 0; m < ARRAY_SIZE(modes); m++) {

@@ -1,45 +1,15 @@
-/* t-pkey.c - host keys: encodings, encryption, ECIES, signatures; digests. */
+/* t-pkey.c - host keys: encodings, encryption, ECIES, signatures (digests: t-digest.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "digest.h"
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/x509.h>
+
 #include "pkey.h"
 #include "tap.h"
-
-static int hex_is(const uint8_t *b, size_t n, const char *hex)
-{
-	char buf[2 * VX_DIGEST_MAX + 1];
-
-	for (size_t i = 0; i < n; i++)
-		sprintf(buf + 2 * i, "%02x", b[i]);
-	return strlen(hex) == 2 * n && !memcmp(buf, hex, 2 * n);
-}
-
-static void test_digest(void)
-{
-	static const struct {
-		MacAlgorithm alg;
-		const char *hex;
-	} kat[] = {
-	    {sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
-	    {sha384, "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
-	             "8086072ba1e7cc2358baeca134c825a7"},
-	    {sha512, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
-	             "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
-	    {ripemd160, "8eb208f7e05d987a9b044a8e98c6b087f15a0bfc"},
-	};
-	uint8_t out[VX_DIGEST_MAX];
-	size_t n;
-
-	for (size_t i = 0; i < sizeof kat / sizeof *kat; i++)
-		ok(vx_digest(kat[i].alg, (const uint8_t *)"abc", 3, out, &n) == VX_OK &&
-		       hex_is(out, n, kat[i].hex) && n == vx_digest_len(kat[i].alg),
-		   "digest %d of \"abc\" (FIPS 180-2 / RIPEMD-160 paper)", kat[i].alg);
-	is(vx_digest(ripemd256, (const uint8_t *)"abc", 3, out, &n), VX_EMACUNKNOWN,
-	   "RIPEMD-256 is not supported");
-	is(vx_digest_len(ripemd320), 0, "RIPEMD-320 has no length");
-}
 
 static void crypt_checks(vx_pkey *k, vx_pkey *other, const char *what)
 {
@@ -70,6 +40,109 @@ static void crypt_checks(vx_pkey *k, vx_pkey *other, const char *what)
 			   "%s: a truncated ciphertext is refused", what);
 			vx_bytes_free(&ct);
 		}
+}
+
+/*
+ * ECIES built in the test from the layout in docs/protocol-notes.md, with
+ * OpenSSL directly: point || AES-256-CTR (zero IV) || HMAC-SHA-256, keys from
+ * the X9.63 KDF (SHA-256) over the ECDH secret z.
+ */
+static void ecies_compose(const uint8_t *point, size_t plen, const uint8_t *z, size_t zlen,
+                          const uint8_t *msg, size_t len, vx_bytes *out)
+{
+	static const uint8_t iv[16];
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "X963KDF", NULL);
+	EVP_KDF_CTX *kc = EVP_KDF_CTX_new(kdf);
+	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+	OSSL_PARAM params[] = {
+	    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+	    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)z, zlen),
+	    OSSL_PARAM_construct_end()};
+	uint8_t keys[64];
+	size_t n;
+	int outl;
+
+	if (EVP_KDF_derive(kc, keys, 64, params) <= 0 || vx_bytes_alloc(out, plen + len + 32))
+		abort();
+	memcpy(out->data, point, plen);
+	if (!EVP_EncryptInit_ex(c, EVP_aes_256_ctr(), NULL, keys, iv) ||
+	    (len && !EVP_EncryptUpdate(c, out->data + plen, &outl, msg, (int)len)) ||
+	    !EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, keys + 32, 32, out->data + plen, len,
+	               out->data + plen + len, 32, &n))
+		abort();
+	EVP_CIPHER_CTX_free(c);
+	EVP_KDF_CTX_free(kc);
+	EVP_KDF_free(kdf);
+}
+
+/* The recipient's public key as an OpenSSL key, via its SubjectPublicKeyInfo. */
+static EVP_PKEY *openssl_pub(const vx_pkey *k)
+{
+	AsymmetricKey ak;
+	const unsigned char *p;
+	EVP_PKEY *pk;
+
+	if (vx_pkey_to_asn1(k, 0, &ak) != VX_OK)
+		abort();
+	p = ak.publicKey.data;
+	pk = d2i_PUBKEY(NULL, &p, (long)ak.publicKey.length);
+	free_AsymmetricKey(&ak);
+	return pk;
+}
+
+/* A ciphertext made independently from the documented layout decrypts. */
+static void ecies_layout(const vx_pkey *k, const char *curve)
+{
+	EVP_PKEY *peer = openssl_pub(k), *eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", curve);
+	EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new_from_pkey(NULL, eph, NULL);
+	uint8_t point[200], z[80];
+	size_t plen = 0, zlen = sizeof(z);
+	vx_bytes ct = {0}, pt = {0};
+
+	if (!peer || !eph || !dc ||
+	    !EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+	                                     sizeof(point), &plen) ||
+	    EVP_PKEY_derive_init(dc) <= 0 || EVP_PKEY_derive_set_peer(dc, peer) <= 0 ||
+	    EVP_PKEY_derive(dc, z, &zlen) <= 0)
+		abort();
+	ecies_compose(point, plen, z, zlen, (const uint8_t *)"prefix block", 12, &ct);
+	ok(vx_pkey_decrypt(k, 0, ct.data, ct.len, &pt) == VX_OK && pt.len == 12 &&
+	       !memcmp(pt.data, "prefix block", 12),
+	   "%s: ECIES as documented (point || AES-256-CTR || HMAC-SHA-256) decrypts", curve);
+	vx_bytes_free(&pt);
+	ct.data[0] = 0x06; /* the same point in the hybrid encoding */
+	is(vx_pkey_decrypt(k, 0, ct.data, ct.len, &pt), VX_EAUTH,
+	   "%s: only the uncompressed point encoding", curve);
+	vx_bytes_free(&ct);
+	EVP_PKEY_CTX_free(dc);
+	EVP_PKEY_free(eph);
+	EVP_PKEY_free(peer);
+}
+
+/*
+ * sect409k1 has cofactor 4 and the point (0, 1) of order 2. ECDH with it
+ * gives z = x = 0 for every odd private key, so a ciphertext made with z = 0
+ * would decrypt and leak the key's parity unless the point is refused.
+ */
+static void ecies_small_order(void)
+{
+	uint8_t point[105] = {0x04}, z[52] = {0};
+	int accepted = 0;
+
+	point[104] = 1;
+	for (int i = 0; i < 8; i++) {
+		vx_pkey *k = NULL;
+		vx_bytes ct = {0}, pt = {0};
+
+		if (vx_pkey_generate(ec, sect409k1, &k) != VX_OK)
+			abort();
+		ecies_compose(point, sizeof(point), z, sizeof(z), (const uint8_t *)"x", 1, &ct);
+		accepted += vx_pkey_decrypt(k, 0, ct.data, ct.len, &pt) != VX_EAUTH;
+		vx_bytes_free(&ct);
+		vx_bytes_free(&pt);
+		vx_pkey_free(k);
+	}
+	is(accepted, 0, "sect409k1: a point of order 2 is refused by eight keys");
 }
 
 static void sign_checks(vx_pkey *k, const char *what)
@@ -147,7 +220,6 @@ int main(void)
 	             {ec, secp521r1, "secp521r1"}};
 	vx_pkey *keys[4][2];
 
-	test_digest();
 	for (int i = 0; i < 4; i++) {
 		for (int j = 0; j < 2; j++)
 			if (!ok(vx_pkey_generate(kinds[i].alg, kinds[i].param, &keys[i][j]) ==
@@ -157,7 +229,10 @@ int main(void)
 		crypt_checks(keys[i][0], keys[i][1], kinds[i].name);
 		sign_checks(keys[i][0], kinds[i].name);
 		encoding_checks(keys[i][0], kinds[i].name);
+		if (kinds[i].alg == ec)
+			ecies_layout(keys[i][0], kinds[i].name);
 	}
+	ecies_small_order();
 	vx_pkey *k;
 	is(vx_pkey_generate(rsa, 1024, &k), VX_EBADPARAM, "RSA-1024 refused");
 	is(vx_pkey_generate(ec, 9999, &k), VX_EBADPARAM, "an unknown curve refused");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "pkey.h"
@@ -94,6 +95,9 @@ int cmd_keygen(int argc, char **argv)
 	if (pubout && ((st = vx_pkey_to_der(k, 0, &der)) != VX_OK ||
 	               (st = vx_write_file(pubout, der.data, der.len, 0644, force)) != VX_OK)) {
 		vx_fail("keygen: %s: %s", pubout, st == VX_EIO ? strerror(errno) : vx_strerror(st));
+		/* without -f, keygen writes both files or neither */
+		if (!force)
+			unlink(out);
 		goto fail;
 	}
 	vx_bytes_free(&der);

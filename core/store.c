@@ -33,6 +33,7 @@ struct vx_store {
 	uint64_t max_queue_bytes;
 	uint64_t max_workspace_bytes;
 	unsigned max_combos;
+	MDB_txn *batch; /* open batch: every call runs in a child of it */
 };
 
 static vx_status from_mdb(int rc)
@@ -92,6 +93,18 @@ static uint32_t get32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/*
+ * Begin a transaction: a child of the open batch, if any (a child of a
+ * write transaction is always a write transaction), so that the batch
+ * commits, and syncs, once.
+ */
+static int txn_begin(vx_store *s, unsigned flags, MDB_txn **txn)
+{
+	if (s->batch)
+		return mdb_txn_begin(s->env, s->batch, 0, txn);
+	return mdb_txn_begin(s->env, NULL, flags, txn);
+}
+
 vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **out)
 {
 	vx_store_limits l = lim ? *lim : (vx_store_limits){0};
@@ -139,9 +152,34 @@ void vx_store_close(vx_store *s)
 {
 	if (!s)
 		return;
+	vx_store_batch_abort(s);
 	if (s->env)
 		mdb_env_close(s->env);
 	free(s);
+}
+
+vx_status vx_store_batch_begin(vx_store *s)
+{
+	if (s->batch)
+		return VX_EINVAL;
+	return from_mdb(mdb_txn_begin(s->env, NULL, 0, &s->batch));
+}
+
+vx_status vx_store_batch_commit(vx_store *s)
+{
+	MDB_txn *txn = s->batch;
+
+	if (!txn)
+		return VX_EINVAL;
+	s->batch = NULL;
+	return from_mdb(mdb_txn_commit(txn));
+}
+
+void vx_store_batch_abort(vx_store *s)
+{
+	if (s->batch)
+		mdb_txn_abort(s->batch);
+	s->batch = NULL;
 }
 
 /* Commit, or abort on an earlier error; the status of the whole transaction. */
@@ -171,7 +209,7 @@ vx_status vx_store_replay(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], uin
 	/* big-endian serial: an identity's records sort together and in order */
 	for (int i = 0; i < 4; i++)
 		kb[VX_FINGERPRINT_LEN + i] = (uint8_t)(serial >> (24 - 8 * i));
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	rc = mdb_get(txn, s->replays, &k, &v);
 	if (rc == MDB_SUCCESS && v.mv_size == REPLAY_VAL &&
@@ -230,7 +268,7 @@ vx_status vx_store_identity_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN
 	int rc;
 
 	encode_identity(b, id);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	/* a new identity must fit under the bound; a replaced one always does */
 	if ((rc = mdb_get(txn, s->identities, &k, &old)) == MDB_NOTFOUND) {
@@ -252,7 +290,7 @@ vx_status vx_store_identity_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN
 	vx_status st;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	st = from_mdb(mdb_get(txn, s->identities, &k, &v));
 	if (st == VX_OK)
@@ -273,7 +311,7 @@ vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_
 	vx_status st;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((st = from_mdb(mdb_get(txn, s->identities, &k, &v))) != VX_OK ||
 	    (st = decode_identity(&v, &id)) != VX_OK)
@@ -382,7 +420,7 @@ vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *
 	vx_status st;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((st = finish(txn, queue_put(s, txn, recipient, data, len, due, &got))) == VX_OK)
 		*id = got;
@@ -413,7 +451,7 @@ vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item)
 	int rc;
 
 	memset(item, 0, sizeof *item);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	if ((rc = mdb_cursor_open(txn, s->queue, &c))) {
 		mdb_txn_abort(txn);
@@ -464,7 +502,7 @@ vx_status vx_store_queue_done(vx_store *s, uint64_t id)
 	int rc;
 
 	queue_key(kb, id);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((st = from_mdb(mdb_get(txn, s->queue, &k, &v))) != VX_OK)
 		return finish(txn, st);
@@ -487,7 +525,7 @@ vx_status vx_store_queue_retry(vx_store *s, uint64_t id, int64_t due)
 	int rc;
 
 	queue_key(kb, id);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((rc = mdb_get(txn, s->queue, &k, &v)) || v.mv_size < QUEUE_HEAD)
 		return finish(txn, rc ? from_mdb(rc) : VX_EDECODE);
@@ -515,7 +553,7 @@ vx_status vx_store_queue_stat(vx_store *s, uint64_t *items, uint64_t *bytes)
 	vx_status st;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	st = from_mdb(mdb_stat(txn, s->queue, &stat));
 	if (st == VX_OK)
@@ -540,7 +578,7 @@ vx_status vx_store_puzzle_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
 	put64(b, (uint64_t)expiry);
 	b[8] = (uint8_t)challenge->length;
 	memcpy(b + 9, challenge->data, (challenge->length + 7) / 8);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	return finish(txn, from_mdb(mdb_put(txn, s->puzzles, &k, &v, 0)));
 }
@@ -554,7 +592,7 @@ vx_status vx_store_puzzle_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
 	int rc;
 
 	memset(challenge, 0, sizeof *challenge);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	st = from_mdb(mdb_get(txn, s->puzzles, &k, &v));
 	if (st == VX_OK && (v.mv_size != PUZZLE_VAL || !((uint8_t *)v.mv_data)[8] ||
@@ -578,7 +616,7 @@ vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN])
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	rc = mdb_del(txn, s->puzzles, &k, NULL);
 	return finish(txn, rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc));
@@ -640,7 +678,7 @@ vx_status vx_store_slot_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], u
 		return VX_ERANGE;
 	if (len > s->max_workspace_bytes)
 		return VX_ELIMIT;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((st = slot_remove(s, txn, fp, id)) != VX_OK ||
 	    (st = ws_bytes(s, txn, fp, &total)) != VX_OK)
@@ -669,7 +707,7 @@ vx_status vx_store_slot_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], u
 	data->data = NULL;
 	data->len = 0;
 	slot_key(kb, fp, id);
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	st = from_mdb(mdb_get(txn, s->slots, &k, &v));
 	if (st == VX_OK && v.mv_size < 8)
@@ -693,7 +731,7 @@ vx_status vx_store_slot_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], u
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	return finish(txn, slot_remove(s, txn, fp, id));
 }
@@ -738,7 +776,7 @@ vx_status vx_store_combo_add(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], 
 	if (min_time > max_time || !len || arrival < 0)
 		return VX_EINVAL;
 	t = pick_due(arrival + min_time, arrival + max_time, slot);
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((rc = mdb_stat(txn, s->combos, &stat)))
 		return finish(txn, from_mdb(rc));
@@ -772,7 +810,7 @@ vx_status vx_store_combo_due(vx_store *s, int64_t now, vx_combo_rec *recs, size_
 	int rc;
 
 	*n = 0;
-	if ((rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn)))
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
 		return from_mdb(rc);
 	if ((rc = mdb_cursor_open(txn, s->combos, &c))) {
 		mdb_txn_abort(txn);
@@ -823,7 +861,7 @@ vx_status vx_store_combo_finish(vx_store *s, const vx_combo_rec *rec, const char
 	vx_status st;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	if ((rc = mdb_del(txn, s->combos, &k, NULL)))
 		return finish(txn, from_mdb(rc));
@@ -861,7 +899,7 @@ vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed)
 	int rc;
 
 	*removed = 0;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
+	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
 	st = expire_db(txn, s->replays, 4, REPLAY_VAL, now, removed);
 	if (st == VX_OK)

@@ -4,9 +4,8 @@
  * for the schema. Every write is committed (fsync) before the call
  * returns, so a caller may report success to its peer only afterwards.
  *
- * So far the store holds replay records (7.1.1), ephemeral identities
- * (2.8.2) and the outbound queue; workspaces and puzzles follow with the
- * node engine (issue 3).
+ * It holds replay records (7.1.1), ephemeral identities (2.8.2), their
+ * puzzles, workspace slots, pending routing combos and the outbound queue.
  */
 #ifndef VX_STORE_H
 #define VX_STORE_H
@@ -35,6 +34,17 @@ typedef struct vx_store_limits {
  */
 vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **out);
 void vx_store_close(vx_store *s);
+
+/*
+ * A batch groups the calls that follow into one transaction, committed
+ * (and synced) once by vx_store_batch_commit: nothing of it is durable
+ * before, and a crash keeps all of it or none. A call that fails inside a
+ * batch leaves no trace and the batch goes on. One thread at a time uses a
+ * store handle in a batch; other processes' writers wait for its commit.
+ */
+vx_status vx_store_batch_begin(vx_store *s);
+vx_status vx_store_batch_commit(vx_store *s);
+void vx_store_batch_abort(vx_store *s);
 
 /*
  * Replay protection, keyed by (identity fingerprint, serial) (7.1.1, 8.1):

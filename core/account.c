@@ -5,14 +5,7 @@
 #include "pkey.h"
 #include "puzzle.h"
 
-/* Reply codes of section 7.3.1. */
-enum {
-	CODE_OK = 2000,
-	CODE_PUZZLE_REQUIRED = 2201,
-	CODE_MESSAGE_QUOTA = 3002,
-	CODE_IDENTITY_UNKNOWN = 3101,
-	CODE_LIFE_EXPIRED = 3202,
-};
+/* Reply codes (7.3.1) are the schema's StatusCode enumerators (ok, identityUnknown, ...). */
 
 static vx_status fingerprint(const HeaderBlock *hb, uint8_t fp[VX_FINGERPRINT_LEN])
 {
@@ -78,7 +71,7 @@ vx_status vx_account_message(vx_store *s, const vx_account_policy *p, const vx_m
 		return st;
 	r->verdict = VX_VERDICT_IGNORE;
 	if (!within(&hb->valid, now)) {
-		r->status = CODE_LIFE_EXPIRED;
+		r->status = messageLifeExpired;
 		return VX_OK;
 	}
 	st = vx_store_identity_get(s, r->fp, now, &id);
@@ -86,18 +79,19 @@ vx_status vx_account_message(vx_store *s, const vx_account_policy *p, const vx_m
 		/* unauthenticated: only identity creation is heard (7.1.1) */
 		if (identity_request(hb)) {
 			r->verdict = VX_VERDICT_CREATE_IDENTITY;
-			r->status = CODE_PUZZLE_REQUIRED;
+			r->status = puzzleRequired;
 		} else {
-			r->status = CODE_IDENTITY_UNKNOWN;
+			r->status = identityUnknown;
 		}
 		return VX_OK;
 	}
 	if (st != VX_OK)
 		return st;
+	r->expiry = id.expiry;
 	if (id.temporary && (st = try_puzzle(s, m, r->fp, now, &id, &r->solved)) != VX_OK)
 		return st;
 	if (id.temporary) {
-		r->status = CODE_PUZZLE_REQUIRED;
+		r->status = puzzleRequired;
 		return VX_OK;
 	}
 	/* authenticated, unless the header's uses are spent (7.1.1) */
@@ -114,14 +108,14 @@ vx_status vx_account_message(vx_store *s, const vx_account_policy *p, const vx_m
 		st = vx_store_identity_charge(s, r->fp, 1, 0, now);
 		if (st == VX_ELIMIT) {
 			r->verdict = VX_VERDICT_QUOTA;
-			r->status = CODE_MESSAGE_QUOTA;
+			r->status = messageQuotaExceeded;
 			return VX_OK;
 		}
 		if (st != VX_OK)
 			return st;
 	}
 	r->verdict = VX_VERDICT_PROCESS;
-	r->status = CODE_OK;
+	r->status = ok;
 	return VX_OK;
 }
 

@@ -30,6 +30,7 @@ typedef struct vx_account_result {
 	int status;                     /* protocol StatusCode for a reply (7.3.1) */
 	int solved;                     /* this message solved the identity's puzzle */
 	uint8_t fp[VX_FINGERPRINT_LEN]; /* the header's identity */
+	int64_t expiry;                 /* the identity's, when it is known */
 } vx_account_result;
 
 /*

@@ -617,3 +617,24 @@ fail:
 	vx_sym_free(key);
 	return st;
 }
+
+int vx_sym_supported(SymmetricAlgorithm alg, CipherMode mode)
+{
+	struct sym s;
+
+	if (sym_alg(alg, &s) != VX_OK)
+		return 0;
+	/* ECB and NONE exist only on request (flags), so they are not offered */
+	switch (mode) {
+	case cbc:
+	case ctr:
+	case ofb:
+	case gcm:
+	case ccm:
+	case ocb:
+	case eax:
+		return 1;
+	default:
+		return 0;
+	}
+}

@@ -76,4 +76,10 @@ vx_status vx_sym_encrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t i
 vx_status vx_sym_decrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
                             unsigned flags, const struct vx_sym_opts *opts, vx_bytes *out);
 
+/*
+ * Nonzero when alg in mode works without flags, which is what a node
+ * advertises in its capabilities (7.2.6): never ECB or NONE.
+ */
+int vx_sym_supported(SymmetricAlgorithm alg, CipherMode mode);
+
 #endif

@@ -68,7 +68,8 @@ static int outside(long long v, long long lo, long long hi)
 		if (outside((v), (lo), (hi)))                                                      \
 			return VX_ERANGE;                                                          \
 	} while (0)
-#define MAXID 32767
+/* operation ids reach the shared workspace (asn1/README item 9) */
+#define MAXID 65535
 
 static vx_status chk_params(const AlgorithmParameters *p)
 {

@@ -4,14 +4,17 @@
  * timer. Receiving finds the Vortex messages in a mail, opens them,
  * decides on them (core/account.c), answers identity requests, and keeps
  * each routing combo with the payload it needs until it is due. Running due
- * combos executes them and queues the resulting mail in the store's
- * outbound queue, from which the front end sends.
+ * combos executes them over the identity's shared workspace and queues what
+ * they produce in the store's outbound queue, from which the front end
+ * sends: mail for the next node, and content for a local user
+ * (VX_QUEUE_LOCAL). Each call is one store transaction: all or nothing.
  */
 #ifndef VX_NODE_H
 #define VX_NODE_H
 
 #include "account.h"
 #include "pkey.h"
+#include "request.h"
 #include "store.h"
 
 typedef struct vx_node_config {
@@ -22,9 +25,10 @@ typedef struct vx_node_config {
 	size_t noffsets;
 	unsigned slot;            /* seconds of the release grid (8.1.2) */
 	vx_account_policy policy; /* identity creation and quotas */
-	/* content for a local user (a combo wrote ID 0); may be NULL */
-	void (*deliver)(const uint8_t *msg, size_t len, void *arg);
-	void *arg;
+	/* answers to header requests (7.2.2-7.2.8); NULL: not answered */
+	const vx_request_policy *requests;
+	size_t workspace_bytes; /* bound of one combo's workspace; 0: 64 MiB */
+	uint64_t combo_work;    /* bound of one combo's coding work (vx_op_work); 0: 2^27 */
 } vx_node_config;
 
 typedef struct vx_node_stats {
@@ -43,7 +47,24 @@ typedef struct vx_node_stats {
 vx_status vx_node_receive(vx_store *s, const vx_node_config *c, const uint8_t *mail, size_t len,
                           int64_t now, vx_node_stats *stats);
 
-/* Run the combos due by now; *sent counts the mails queued. */
-vx_status vx_node_run_due(vx_store *s, const vx_node_config *c, int64_t now, unsigned *sent);
+typedef struct vx_node_run_stats {
+	unsigned ran;       /* combos run and removed */
+	unsigned sent;      /* mails queued for a next node */
+	unsigned delivered; /* contents queued for a local user (VX_QUEUE_LOCAL) */
+	unsigned refused;   /* built, but over the identity's quota (8.1.4): not sent */
+	unsigned dropped;   /* unreadable, expired or unassemblable: removed unrun */
+	unsigned pending;   /* left for a later run (a bound of the store was hit) */
+	unsigned failed;    /* operations that failed and were skipped (7.1.2) */
+} vx_node_run_stats;
+
+/*
+ * Run the combos due by now. Content written to ID 0 is queued for the
+ * local user at the address of the host key that opened the message, raw
+ * as it stands at ID 0 (vx_special_classify tells special blocks from
+ * user content and unescapes), and only once per identity and content, so
+ * that chunks of one message sent along several paths are delivered once.
+ */
+vx_status vx_node_run_due(vx_store *s, const vx_node_config *c, int64_t now,
+                          vx_node_run_stats *stats);
 
 #endif

@@ -158,12 +158,25 @@ static vx_status do_add_redundancy(const vx_workspace *ws, const AddRedundancyOp
 	const vx_bytes *src;
 	vx_bytes *out;
 	long n = (long)op->dataStripes + op->redundancy;
+	uint64_t stripe;
 	vx_status st;
 
 	if (op->dataStripes < 1 || op->redundancy < 1 || n > MAX_TARGETS)
 		return VX_EBADPARAM;
 	if ((st = source(ws, op->inputId, &src, &r->expiry, 1)) != VX_OK)
 		return st;
+	/* what add_target would say, before the bound below */
+	if (op->outputId < (long)r->lowest || op->outputId + n - 1 > VX_WS_MAX_ID)
+		return VX_ERANGE;
+	/*
+	 * n stripes of at least (len + 4) / k bytes each: refuse before coding
+	 * what fits() would refuse after, or one operation would hold up to
+	 * 255 times the workspace bound (k = 1, m = 254) and code it for nothing.
+	 */
+	stripe =
+	    ((uint64_t)src->len + 4 + (uint64_t)op->dataStripes - 1) / (uint64_t)op->dataStripes;
+	if (stripe * (uint64_t)n > vx_ws_limit(ws))
+		return VX_ELIMIT;
 	if (!(out = calloc((size_t)n, sizeof *out)))
 		return VX_ENOMEM;
 	st = vx_redundancy_add(op, src->data, src->len, out);
@@ -264,11 +277,34 @@ static int fits(const vx_workspace *ws, const struct result *r)
 	return 1;
 }
 
+uint64_t vx_op_work(const PayloadOperation *op, size_t input_len)
+{
+	/* the two have the same layout (see vortex/cmd_op.c) */
+	const AddRedundancyOperation *a = &op->u.addRedundancy;
+	uint64_t k, n;
+
+	if (op->element != choice_PayloadOperation_addRedundancy &&
+	    op->element != choice_PayloadOperation_removeRedundancy)
+		return 0;
+	k = a->dataStripes > 0 ? (uint64_t)a->dataStripes : 0;
+	n = k + (a->redundancy > 0 ? (uint64_t)a->redundancy : 0);
+	/* the matrix costs whatever the payload; the stripes go at library speed */
+	return k * k * (n + 4 * k) + n * ((uint64_t)input_len >> 7);
+}
+
 vx_status vx_op_execute(vx_workspace *ws, const PayloadOperation *op)
 {
+	const AddRedundancyOperation *a = &op->u.addRedundancy;
+	const vx_bytes *in = NULL;
 	struct result *r;
 	vx_status st;
 
+	if ((op->element == choice_PayloadOperation_addRedundancy ||
+	     op->element == choice_PayloadOperation_removeRedundancy) &&
+	    a->inputId >= 0)
+		in = vx_ws_get(ws, (unsigned)a->inputId, NULL);
+	if ((st = vx_ws_spend(ws, vx_op_work(op, in ? in->len : 0))) != VX_OK)
+		return st;
 	if (!(r = calloc(1, sizeof *r)))
 		return VX_ENOMEM;
 	st = compute(ws, op, r);

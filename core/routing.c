@@ -3,28 +3,22 @@
 
 #include "message.h"
 #include "ops.h"
-#include "ops.h"
 #include "routing.h"
 #include "special.h"
 
-/* IDs 0..127: the user slot and the target message's payload slots. */
-typedef struct id_set {
-	uint64_t bits[2];
-} id_set;
-
-static void id_add(id_set *s, unsigned id)
+static void id_add(vx_combo_out *s, long id)
 {
-	if (id <= VX_MAX_PAYLOAD_BLOCKS)
-		s->bits[id / 64] |= UINT64_C(1) << (id % 64);
+	if (id >= 0 && id <= (long)VX_WS_MAX_ID)
+		s->written[id / 64] |= UINT64_C(1) << (id % 64);
 }
 
-static int id_has(const id_set *s, unsigned id)
+int vx_combo_wrote(const vx_combo_out *out, unsigned id)
 {
-	return id <= VX_MAX_PAYLOAD_BLOCKS && (s->bits[id / 64] >> (id % 64) & 1);
+	return id <= VX_WS_MAX_ID && (out->written[id / 64] >> (id % 64) & 1);
 }
 
 /* Record the IDs an operation writes. */
-static void op_targets(const PayloadOperation *op, id_set *s)
+static void op_targets(const PayloadOperation *op, vx_combo_out *s)
 {
 	switch (op->element) {
 	case choice_PayloadOperation_splitPayload:
@@ -45,7 +39,7 @@ static void op_targets(const PayloadOperation *op, id_set *s)
 		unsigned n = (unsigned)(a->dataStripes + a->redundancy);
 
 		for (unsigned j = 0; j < n; j++)
-			id_add(s, (unsigned)a->outputId + j);
+			id_add(s, (long)a->outputId + j);
 		break;
 	}
 	case choice_PayloadOperation_removeRedundancy:
@@ -57,7 +51,7 @@ static void op_targets(const PayloadOperation *op, id_set *s)
 	}
 }
 
-static vx_status assemble(const RoutingCombo *c, const vx_workspace *ws, const id_set *built,
+static vx_status assemble(const RoutingCombo *c, const vx_workspace *ws, const vx_combo_out *built,
                           vx_bytes *wire)
 {
 	vx_bytes chunks[VX_MAX_PAYLOAD_BLOCKS];
@@ -67,7 +61,7 @@ static vx_status assemble(const RoutingCombo *c, const vx_workspace *ws, const i
 	if (!c->messageKey || !c->mPrefix || !c->cPrefix || !c->header || !c->routing)
 		return VX_EMISSINGPARAM;
 	for (unsigned id = 1; id <= VX_MAX_PAYLOAD_BLOCKS; id++) {
-		const vx_bytes *b = id_has(built, id) ? vx_ws_get(ws, id, NULL) : NULL;
+		const vx_bytes *b = vx_combo_wrote(built, id) ? vx_ws_get(ws, id, NULL) : NULL;
 
 		/* borrowed views: the workspace owns the bytes */
 		chunks[id - 1].data = b ? b->data : NULL;
@@ -92,23 +86,24 @@ static vx_status assemble(const RoutingCombo *c, const vx_workspace *ws, const i
 
 vx_status vx_combo_run(const RoutingCombo *c, vx_workspace *ws, vx_combo_out *out)
 {
-	id_set built = {{0, 0}};
-
 	memset(out, 0, sizeof *out);
 	for (unsigned i = 0; i < c->assembly.len; i++) {
 		if (vx_op_execute(ws, &c->assembly.val[i]) != VX_OK) {
 			out->failed++;
 			continue;
 		}
-		op_targets(&c->assembly.val[i], &built);
+		op_targets(&c->assembly.val[i], out);
 	}
-	out->to_user = id_has(&built, 0);
-	for (unsigned id = 1; id <= VX_MAX_PAYLOAD_BLOCKS; id++)
-		if (id_has(&built, id) && vx_ws_get(ws, id, NULL))
-			out->built++;
+	out->to_user = vx_combo_wrote(out, 0);
+	for (unsigned id = 1; id <= VX_MAX_PAYLOAD_BLOCKS; id++) {
+		const vx_bytes *b = vx_combo_wrote(out, id) ? vx_ws_get(ws, id, NULL) : NULL;
+
+		out->built += b != NULL;
+		out->bytes += b ? b->len : 0;
+	}
 	if (!out->built)
 		return VX_OK;
-	return assemble(c, ws, &built, &out->wire);
+	return assemble(c, ws, out, &out->wire);
 }
 
 void vx_combo_out_free(vx_combo_out *out)

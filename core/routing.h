@@ -15,8 +15,11 @@
 typedef struct vx_combo_out {
 	vx_bytes wire;   /* the next hop's Vortex message; empty if nothing built */
 	unsigned built;  /* payload chunks built (IDs 1..127) */
+	size_t bytes;    /* their payload bytes, for the transfer quota (8.1.4) */
 	unsigned failed; /* operations that failed and were skipped (7.1.2) */
 	int to_user;     /* an operation wrote ID 0: content for the local user */
+	/* the IDs that successful operations wrote (see vx_combo_wrote) */
+	uint64_t written[(VX_WS_MAX_ID + 1) / 64];
 } vx_combo_out;
 
 /*
@@ -27,6 +30,8 @@ typedef struct vx_combo_out {
  */
 vx_status vx_combo_run(const RoutingCombo *c, vx_workspace *ws, vx_combo_out *out);
 void vx_combo_out_free(vx_combo_out *out);
+/* Whether a successful operation of the combo wrote id. */
+int vx_combo_wrote(const vx_combo_out *out, unsigned id);
 
 /*
  * Place a local user's message at ID 0 for sending, escaped as 7.3 says,

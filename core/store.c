@@ -20,20 +20,29 @@
 
 #define DEFAULT_WS_BYTES    (16u * 1024 * 1024)
 #define DEFAULT_COMBOS      10000u
+#define DEFAULT_PEERS       1000u
 #define SLOT_KEY            (VX_FINGERPRINT_LEN + 2)
 #define COMBO_HEAD          (VX_FINGERPRINT_LEN + 8)
 #define DEFAULT_QUEUE_BYTES (256u * 1024 * 1024)
 #define QUEUE_HEAD          14 /* due, attempts, recipient length */
 #define RECIPIENT_MAX       320
+#define QUEUE_LOCAL_BIT     0x8000u /* in the recipient length: a local delivery */
+#define DELIVERED_KEY       (VX_FINGERPRINT_LEN + 32)
+#define MAX_BATCH_DEPTH     4
 
 struct vx_store {
 	MDB_env *env;
 	MDB_dbi replays, identities, queue, meta, puzzles, slots, wsbytes, combos;
+	MDB_dbi peers;     /* the node address book (7.2.7) */
+	MDB_dbi delivered; /* content handed to local users, by identity and digest */
 	unsigned max_identities;
 	uint64_t max_queue_bytes;
 	uint64_t max_workspace_bytes;
 	unsigned max_combos;
-	MDB_txn *batch; /* open batch: every call runs in a child of it */
+	unsigned max_peers;
+	/* open batches, innermost last: every call runs in a child of it */
+	MDB_txn *batch[MAX_BATCH_DEPTH];
+	unsigned depth;
 };
 
 static vx_status from_mdb(int rc)
@@ -100,8 +109,8 @@ static uint32_t get32(const uint8_t *p)
  */
 static int txn_begin(vx_store *s, unsigned flags, MDB_txn **txn)
 {
-	if (s->batch)
-		return mdb_txn_begin(s->env, s->batch, 0, txn);
+	if (s->depth)
+		return mdb_txn_begin(s->env, s->batch[s->depth - 1], 0, txn);
 	return mdb_txn_begin(s->env, NULL, flags, txn);
 }
 
@@ -119,9 +128,10 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	s->max_queue_bytes = l.max_queue_bytes ? l.max_queue_bytes : DEFAULT_QUEUE_BYTES;
 	s->max_workspace_bytes = l.max_workspace_bytes ? l.max_workspace_bytes : DEFAULT_WS_BYTES;
 	s->max_combos = l.max_combos ? l.max_combos : DEFAULT_COMBOS;
+	s->max_peers = l.max_peers ? l.max_peers : DEFAULT_PEERS;
 	if ((rc = mdb_env_create(&s->env)) ||
 	    (rc = mdb_env_set_mapsize(s->env, l.map_size ? l.map_size : DEFAULT_MAP)) ||
-	    (rc = mdb_env_set_maxdbs(s->env, 8)) ||
+	    (rc = mdb_env_set_maxdbs(s->env, 16)) ||
 	    (rc =
 	         mdb_env_set_maxreaders(s->env, l.max_readers ? l.max_readers : DEFAULT_READERS)) ||
 	    /* MDB_NOTLS: read transactions are not tied to threads */
@@ -134,7 +144,9 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_dbi_open(txn, "puzzles", MDB_CREATE, &s->puzzles)) ||
 	    (rc = mdb_dbi_open(txn, "slots", MDB_CREATE, &s->slots)) ||
 	    (rc = mdb_dbi_open(txn, "wsbytes", MDB_CREATE, &s->wsbytes)) ||
-	    (rc = mdb_dbi_open(txn, "combos", MDB_CREATE, &s->combos))) {
+	    (rc = mdb_dbi_open(txn, "combos", MDB_CREATE, &s->combos)) ||
+	    (rc = mdb_dbi_open(txn, "peers", MDB_CREATE, &s->peers)) ||
+	    (rc = mdb_dbi_open(txn, "delivered", MDB_CREATE, &s->delivered))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -152,7 +164,8 @@ void vx_store_close(vx_store *s)
 {
 	if (!s)
 		return;
-	vx_store_batch_abort(s);
+	while (s->depth)
+		vx_store_batch_abort(s);
 	if (s->env)
 		mdb_env_close(s->env);
 	free(s);
@@ -160,26 +173,28 @@ void vx_store_close(vx_store *s)
 
 vx_status vx_store_batch_begin(vx_store *s)
 {
-	if (s->batch)
-		return VX_EINVAL;
-	return from_mdb(mdb_txn_begin(s->env, NULL, 0, &s->batch));
+	MDB_txn *txn;
+	int rc;
+
+	if (s->depth == MAX_BATCH_DEPTH)
+		return VX_ELIMIT;
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	s->batch[s->depth++] = txn;
+	return VX_OK;
 }
 
 vx_status vx_store_batch_commit(vx_store *s)
 {
-	MDB_txn *txn = s->batch;
-
-	if (!txn)
+	if (!s->depth)
 		return VX_EINVAL;
-	s->batch = NULL;
-	return from_mdb(mdb_txn_commit(txn));
+	return from_mdb(mdb_txn_commit(s->batch[--s->depth]));
 }
 
 void vx_store_batch_abort(vx_store *s)
 {
-	if (s->batch)
-		mdb_txn_abort(s->batch);
-	s->batch = NULL;
+	if (s->depth)
+		mdb_txn_abort(s->batch[--s->depth]);
 }
 
 /* Commit, or abort on an earlier error; the status of the whole transaction. */
@@ -375,7 +390,7 @@ static void queue_key(uint8_t k[8], uint64_t id)
 
 /* Queue an item inside txn (the caller commits or aborts). */
 static vx_status queue_put(vx_store *s, MDB_txn *txn, const char *recipient, const uint8_t *data,
-                           size_t len, int64_t due, uint64_t *id)
+                           size_t len, int64_t due, unsigned flags, uint64_t *id)
 {
 	size_t rlen = strlen(recipient);
 	uint8_t kb[8];
@@ -400,8 +415,10 @@ static vx_status queue_put(vx_store *s, MDB_txn *txn, const char *recipient, con
 		return from_mdb(rc);
 	put64(v.mv_data, (uint64_t)due);
 	put32((uint8_t *)v.mv_data + 8, 0);
+	rlen |= flags & VX_QUEUE_LOCAL ? QUEUE_LOCAL_BIT : 0;
 	((uint8_t *)v.mv_data)[12] = (uint8_t)(rlen & 0xff);
 	((uint8_t *)v.mv_data)[13] = (uint8_t)(rlen >> 8);
+	rlen &= ~(size_t)QUEUE_LOCAL_BIT;
 	memcpy((uint8_t *)v.mv_data + QUEUE_HEAD, recipient, rlen);
 	if (len)
 		memcpy((uint8_t *)v.mv_data + QUEUE_HEAD + rlen, data, len);
@@ -413,7 +430,7 @@ static vx_status queue_put(vx_store *s, MDB_txn *txn, const char *recipient, con
 }
 
 vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
-                             int64_t due, uint64_t *id)
+                             int64_t due, unsigned flags, uint64_t *id)
 {
 	uint64_t got = 0;
 	MDB_txn *txn;
@@ -422,13 +439,14 @@ vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *
 
 	if ((rc = txn_begin(s, 0, &txn)))
 		return from_mdb(rc);
-	if ((st = finish(txn, queue_put(s, txn, recipient, data, len, due, &got))) == VX_OK)
+	if ((st = finish(txn, queue_put(s, txn, recipient, data, len, due, flags, &got))) == VX_OK)
 		*id = got;
 	return st;
 }
 
 /* The parts of a queue record; 0 if it is malformed. */
-static int queue_parse(const MDB_val *v, int64_t *due, uint32_t *attempts, size_t *rlen)
+static int queue_parse(const MDB_val *v, int64_t *due, uint32_t *attempts, size_t *rlen,
+                       unsigned *flags)
 {
 	const uint8_t *b = v->mv_data;
 
@@ -437,6 +455,8 @@ static int queue_parse(const MDB_val *v, int64_t *due, uint32_t *attempts, size_
 	*due = (int64_t)get64(b);
 	*attempts = get32(b + 8);
 	*rlen = (size_t)b[12] | (size_t)b[13] << 8;
+	*flags = *rlen & QUEUE_LOCAL_BIT ? VX_QUEUE_LOCAL : 0;
+	*rlen &= ~(size_t)QUEUE_LOCAL_BIT;
 	return *rlen && *rlen <= RECIPIENT_MAX && *rlen <= v->mv_size - QUEUE_HEAD;
 }
 
@@ -463,8 +483,9 @@ vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item)
 		int64_t due;
 		uint32_t attempts;
 		size_t rlen;
+		unsigned flags;
 
-		if (k.mv_size != 8 || !queue_parse(&v, &due, &attempts, &rlen) || due > now)
+		if (k.mv_size != 8 || !queue_parse(&v, &due, &attempts, &rlen, &flags) || due > now)
 			continue;
 		if (!best.mv_data || due < best_due) {
 			best = v;
@@ -478,7 +499,7 @@ vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item)
 	if (best.mv_data) {
 		size_t rlen;
 
-		queue_parse(&best, &item->due, &item->attempts, &rlen);
+		queue_parse(&best, &item->due, &item->attempts, &rlen, &item->flags);
 		item->id = best_id;
 		memcpy(item->recipient, (uint8_t *)best.mv_data + QUEUE_HEAD, rlen);
 		item->recipient[rlen] = '\0';
@@ -497,6 +518,7 @@ vx_status vx_store_queue_done(vx_store *s, uint64_t id)
 	int64_t due;
 	uint32_t attempts;
 	size_t rlen;
+	unsigned flags;
 	MDB_txn *txn;
 	vx_status st;
 	int rc;
@@ -506,7 +528,7 @@ vx_status vx_store_queue_done(vx_store *s, uint64_t id)
 		return from_mdb(rc);
 	if ((st = from_mdb(mdb_get(txn, s->queue, &k, &v))) != VX_OK)
 		return finish(txn, st);
-	if (!queue_parse(&v, &due, &attempts, &rlen))
+	if (!queue_parse(&v, &due, &attempts, &rlen, &flags))
 		return finish(txn, VX_EDECODE);
 	if ((st = meta_get(s, txn, "queue_bytes", &bytes)) != VX_OK)
 		return finish(txn, st);
@@ -865,8 +887,103 @@ vx_status vx_store_combo_finish(vx_store *s, const vx_combo_rec *rec, const char
 		return from_mdb(rc);
 	if ((rc = mdb_del(txn, s->combos, &k, NULL)))
 		return finish(txn, from_mdb(rc));
-	st = recipient ? queue_put(s, txn, recipient, mail, len, due, &id) : VX_OK;
+	st = recipient ? queue_put(s, txn, recipient, mail, len, due, 0, &id) : VX_OK;
 	return finish(txn, st);
+}
+
+vx_status vx_store_slot_list(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned first,
+                             int64_t now,
+                             vx_status (*fn)(unsigned id, const uint8_t *data, size_t len,
+                                             int64_t expiry, void *arg),
+                             void *arg)
+{
+	uint8_t kb[SLOT_KEY];
+	MDB_val k = {sizeof kb, kb}, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	vx_status st = VX_OK;
+	int rc;
+
+	if (first > 65535)
+		return VX_ERANGE;
+	slot_key(kb, fp, first);
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->slots, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == MDB_SUCCESS && st == VX_OK;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		const uint8_t *key = k.mv_data;
+		int64_t e;
+
+		if (k.mv_size != SLOT_KEY || memcmp(key, fp, VX_FINGERPRINT_LEN))
+			break;
+		if (v.mv_size < 8 || ((e = (int64_t)get64(v.mv_data)) && e <= now))
+			continue;
+		st = fn((unsigned)key[VX_FINGERPRINT_LEN] << 8 | key[VX_FINGERPRINT_LEN + 1],
+		        (const uint8_t *)v.mv_data + 8, v.mv_size - 8, e, arg);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_deliver_once(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                const uint8_t digest[32], int64_t expiry, int64_t now, int *fresh)
+{
+	uint8_t kb[DELIVERED_KEY], vb[8];
+	MDB_val k = {sizeof kb, kb}, v;
+	MDB_txn *txn;
+	int rc;
+
+	memcpy(kb, fp, VX_FINGERPRINT_LEN);
+	memcpy(kb + VX_FINGERPRINT_LEN, digest, 32);
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	rc = mdb_get(txn, s->delivered, &k, &v);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return finish(txn, from_mdb(rc));
+	*fresh = rc == MDB_NOTFOUND || v.mv_size != 8 || (int64_t)get64(v.mv_data) <= now;
+	if (!*fresh)
+		return finish(txn, VX_OK);
+	put64(vb, (uint64_t)expiry);
+	v.mv_size = sizeof vb;
+	v.mv_data = vb;
+	return finish(txn, from_mdb(mdb_put(txn, s->delivered, &k, &v, 0)));
+}
+
+/* Remove expired slots, keeping each identity's byte count. */
+static vx_status expire_slots(vx_store *s, MDB_txn *txn, int64_t now, unsigned *removed)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	vx_status st = VX_OK;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, s->slots, &c)))
+		return from_mdb(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && st == VX_OK;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint8_t fp[VX_FINGERPRINT_LEN];
+		uint64_t total, len = v.mv_size - 8;
+		int64_t e;
+
+		if (k.mv_size != SLOT_KEY || v.mv_size < 8 || !(e = (int64_t)get64(v.mv_data)) ||
+		    e > now)
+			continue;
+		memcpy(fp, k.mv_data, sizeof fp);
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		(*removed)++;
+		if ((st = ws_bytes(s, txn, fp, &total)) == VX_OK)
+			st = ws_bytes_set(s, txn, fp, total - (total < len ? total : len));
+	}
+	mdb_cursor_close(c);
+	if (st != VX_OK)
+		return st;
+	return rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc);
 }
 
 /* Delete every record of dbi whose expiry (at offset off of the value) has passed. */
@@ -906,5 +1023,251 @@ vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed)
 		st = expire_db(txn, s->identities, 4, IDENTITY_VAL, now, removed);
 	if (st == VX_OK)
 		st = expire_db(txn, s->puzzles, 0, PUZZLE_VAL, now, removed);
+	if (st == VX_OK)
+		st = expire_db(txn, s->delivered, 0, 8, now, removed);
+	if (st == VX_OK)
+		st = expire_slots(s, txn, now, removed);
 	return finish(txn, st);
+}
+
+/* Raise quotas in the transaction of the read, so a concurrent charge is never lost. */
+vx_status vx_store_identity_raise(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                  uint64_t messages, uint64_t bytes, int64_t now)
+{
+	uint8_t b[IDENTITY_VAL];
+	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
+	MDB_txn *txn;
+	vx_identity id;
+	vx_status st;
+	int rc;
+
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = from_mdb(mdb_get(txn, s->identities, &k, &v))) != VX_OK ||
+	    (st = decode_identity(&v, &id)) != VX_OK)
+		return finish(txn, st);
+	if (id.expiry <= now)
+		return finish(txn, VX_ENOTFOUND);
+	if (id.message_quota < messages)
+		id.message_quota = messages;
+	if (id.transfer_quota < bytes)
+		id.transfer_quota = bytes;
+	encode_identity(b, &id);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+}
+
+vx_status vx_store_identity_move(vx_store *s, const uint8_t from[VX_FINGERPRINT_LEN],
+                                 const uint8_t to[VX_FINGERPRINT_LEN], int64_t now)
+{
+	MDB_val kf = {VX_FINGERPRINT_LEN, (void *)from}, kt = {VX_FINGERPRINT_LEN, (void *)to}, v,
+	        o;
+	uint8_t b[IDENTITY_VAL];
+	MDB_txn *txn;
+	vx_identity id, other;
+	vx_status st;
+	int rc;
+
+	if (!memcmp(from, to, VX_FINGERPRINT_LEN))
+		return VX_EINVAL;
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = from_mdb(mdb_get(txn, s->identities, &kf, &v))) != VX_OK ||
+	    (st = decode_identity(&v, &id)) != VX_OK)
+		return finish(txn, st);
+	if (id.expiry <= now)
+		return finish(txn, VX_ENOTFOUND);
+	/* never merge into a live identity: that would add up two quotas */
+	rc = mdb_get(txn, s->identities, &kt, &o);
+	if (rc == MDB_SUCCESS && (decode_identity(&o, &other) != VX_OK || other.expiry > now))
+		return finish(txn, VX_EINVAL);
+	if (rc && rc != MDB_NOTFOUND)
+		return finish(txn, from_mdb(rc));
+	encode_identity(b, &id);
+	v.mv_size = sizeof b;
+	v.mv_data = b;
+	if ((st = from_mdb(mdb_put(txn, s->identities, &kt, &v, 0))) == VX_OK &&
+	    (st = from_mdb(mdb_del(txn, s->identities, &kf, NULL))) == VX_OK)
+		st = from_mdb_del(mdb_del(txn, s->puzzles, &kf, NULL));
+	return finish(txn, st);
+}
+
+/* The peer whose record holds exactly der, via cursor c; MDB_NOTFOUND if none. */
+static int peer_find(MDB_cursor *c, const uint8_t *der, size_t len, MDB_val *k)
+{
+	MDB_val v;
+	int rc;
+
+	for (rc = mdb_cursor_get(c, k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, k, &v, MDB_NEXT))
+		if (v.mv_size == len && !memcmp(v.mv_data, der, len))
+			return MDB_SUCCESS;
+	return rc;
+}
+
+vx_status vx_store_peer_put(vx_store *s, const uint8_t *der, size_t len)
+{
+	uint8_t kb[8];
+	MDB_val k, v = {len, (void *)der};
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_stat stat;
+	uint64_t seq;
+	vx_status st;
+	int rc;
+
+	if (!len)
+		return VX_EINVAL;
+	if (len > VX_PEER_MAX_DER)
+		return VX_ELIMIT;
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->peers, &c)))
+		return finish(txn, from_mdb(rc));
+	rc = peer_find(c, der, len, &k);
+	mdb_cursor_close(c);
+	if (rc == MDB_SUCCESS) /* already known: one entry per NodeSpec */
+		return finish(txn, VX_OK);
+	if (rc != MDB_NOTFOUND)
+		return finish(txn, from_mdb(rc));
+	if ((rc = mdb_stat(txn, s->peers, &stat)))
+		return finish(txn, from_mdb(rc));
+	if (stat.ms_entries >= s->max_peers)
+		return finish(txn, VX_ELIMIT);
+	if ((st = meta_get(s, txn, "peer_seq", &seq)) != VX_OK ||
+	    (st = meta_put(s, txn, "peer_seq", ++seq)) != VX_OK)
+		return finish(txn, st);
+	queue_key(kb, seq);
+	k.mv_size = sizeof kb;
+	k.mv_data = kb;
+	return finish(txn, from_mdb(mdb_put(txn, s->peers, &k, &v, 0)));
+}
+
+vx_status vx_store_peer_del(vx_store *s, const uint8_t *der, size_t len)
+{
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val k;
+	vx_status st;
+	int rc;
+
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->peers, &c)))
+		return finish(txn, from_mdb(rc));
+	st = from_mdb(peer_find(c, der, len, &k));
+	if (st == VX_OK)
+		st = from_mdb(mdb_cursor_del(c, 0));
+	mdb_cursor_close(c);
+	return finish(txn, st);
+}
+
+vx_status vx_store_peer_count(vx_store *s, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_stat stat;
+	int rc;
+
+	*n = 0;
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	rc = mdb_stat(txn, s->peers, &stat);
+	mdb_txn_abort(txn);
+	if (!rc)
+		*n = stat.ms_entries;
+	return from_mdb(rc);
+}
+
+vx_status vx_store_peer_each(vx_store *s,
+                             vx_status (*fn)(const uint8_t *der, size_t len, void *ctx), void *ctx)
+{
+	MDB_cursor *c;
+	MDB_txn *txn;
+	MDB_val k, v;
+	vx_status st = VX_OK;
+	int rc;
+
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->peers, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && st == VX_OK;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		st = fn(v.mv_data, v.mv_size, ctx);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	if (st == VX_OK && rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
+		st = from_mdb(rc);
+	return st;
+}
+
+/* A uniform random number below n (n > 0), without modulo bias. */
+static uint64_t random_below(uint64_t n)
+{
+	uint64_t r, lim = UINT64_MAX - UINT64_MAX % n;
+
+	while ((r = random64()) >= lim)
+		;
+	return r % n;
+}
+
+vx_status vx_store_peer_sample(vx_store *s, size_t max, vx_bytes *out, size_t *n)
+{
+	MDB_val *pick = NULL, k, v;
+	MDB_cursor *c = NULL;
+	MDB_txn *txn;
+	vx_status st = VX_OK;
+	uint64_t seen = 0;
+	size_t got = 0;
+	int rc;
+
+	*n = 0;
+	if (!max)
+		return VX_OK;
+	if (max > VX_PEER_MAX_SAMPLE)
+		return VX_EINVAL;
+	if (!(pick = calloc(max, sizeof *pick)))
+		return VX_ENOMEM;
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn))) {
+		free(pick);
+		return from_mdb(rc);
+	}
+	if ((rc = mdb_cursor_open(txn, s->peers, &c)))
+		goto out;
+	/* reservoir sampling: each peer ends up in pick with the same chance */
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		uint64_t j = random_below(++seen);
+
+		if (got < max) {
+			pick[got++] = pick[j]; /* inside-out shuffle: the order is random too */
+			pick[j] = v;
+		} else if (j < max) {
+			pick[j] = v;
+		}
+	}
+	if (rc == MDB_NOTFOUND)
+		rc = MDB_SUCCESS;
+	for (size_t i = 0; !rc && st == VX_OK && i < got; i++) {
+		out[i].data = NULL;
+		out[i].len = 0;
+		if ((st = vx_bytes_set(&out[i], pick[i].mv_data, pick[i].mv_size)) == VX_OK)
+			*n = i + 1;
+	}
+out:
+	if (c)
+		mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	free(pick);
+	if (st == VX_OK && rc)
+		st = from_mdb(rc);
+	if (st != VX_OK) {
+		for (size_t i = 0; i < *n; i++)
+			vx_bytes_free(&out[i]);
+		*n = 0;
+	}
+	return st;
 }

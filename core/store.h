@@ -26,6 +26,7 @@ typedef struct vx_store_limits {
 	uint64_t max_queue_bytes;     /* outbound queue payload bytes; 0: 256 MiB */
 	uint64_t max_workspace_bytes; /* payload bytes per identity; 0: 16 MiB */
 	unsigned max_combos;          /* pending routing combos; 0: 10000 */
+	unsigned max_peers;           /* node address book entries; 0: 1000 */
 } vx_store_limits;
 
 /*
@@ -39,8 +40,10 @@ void vx_store_close(vx_store *s);
  * A batch groups the calls that follow into one transaction, committed
  * (and synced) once by vx_store_batch_commit: nothing of it is durable
  * before, and a crash keeps all of it or none. A call that fails inside a
- * batch leaves no trace and the batch goes on. One thread at a time uses a
- * store handle in a batch; other processes' writers wait for its commit.
+ * batch leaves no trace and the batch goes on. Batches nest (up to 4): an
+ * inner batch's commit joins the outer one, its abort undoes only itself.
+ * One thread at a time uses a store handle in a batch; other processes'
+ * writers wait for the outermost commit.
  */
 vx_status vx_store_batch_begin(vx_store *s);
 vx_status vx_store_batch_commit(vx_store *s);
@@ -80,17 +83,23 @@ vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_
  * leaves the queue only when the transport confirmed it (vx_store_queue_done),
  * so a crash between sending and confirming sends it again, never loses it.
  */
+#define VX_QUEUE_LOCAL 1 /* data is a message for a local user, not mail for a node */
+
 typedef struct vx_queue_item {
 	uint64_t id;       /* unique, increasing */
 	int64_t due;       /* not before (unix seconds) */
 	uint32_t attempts; /* failed attempts so far */
+	unsigned flags;    /* VX_QUEUE_LOCAL */
 	char recipient[321];
 	vx_bytes data;
 } vx_queue_item;
 
-/* Queue data for recipient, due at due; *id receives its id. VX_ELIMIT over the bound. */
+/*
+ * Queue data for recipient, due at due, flags 0 or VX_QUEUE_LOCAL; *id
+ * receives its id. VX_ELIMIT over the bound.
+ */
 vx_status vx_store_queue_put(vx_store *s, const char *recipient, const uint8_t *data, size_t len,
-                             int64_t due, uint64_t *id);
+                             int64_t due, unsigned flags, uint64_t *id);
 /* The item due earliest, if due by now (VX_ENOTFOUND otherwise); free item->data. */
 vx_status vx_store_queue_next(vx_store *s, int64_t now, vx_queue_item *item);
 /* The transport confirmed the item: remove it. */
@@ -110,6 +119,23 @@ vx_status vx_store_slot_put(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], u
 vx_status vx_store_slot_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id,
                             int64_t now, vx_bytes *data, int64_t *expiry);
 vx_status vx_store_slot_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned id);
+/*
+ * Call fn for each unexpired slot of the identity from ID first on, in
+ * ascending order, until it returns other than VX_OK (which is returned).
+ * data is valid during the call only.
+ */
+vx_status vx_store_slot_list(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], unsigned first,
+                             int64_t now,
+                             vx_status (*fn)(unsigned id, const uint8_t *data, size_t len,
+                                             int64_t expiry, void *arg),
+                             void *arg);
+
+/*
+ * Content delivered to a local user, by identity and digest, kept until
+ * expiry: *fresh = 1 (and recorded) the first time, 0 after.
+ */
+vx_status vx_store_deliver_once(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                const uint8_t digest[32], int64_t expiry, int64_t now, int *fresh);
 
 /*
  * Pending routing combos (7.1.2, 8.1.2). A combo is due at a random moment
@@ -152,7 +178,47 @@ vx_status vx_store_puzzle_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
                               heim_bit_string *challenge);
 vx_status vx_store_puzzle_del(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN]);
 
-/* Remove expired replay records and identities (8.1.1); *removed counts them. */
+/*
+ * Remove expired replay records, identities, puzzles, workspace slots and
+ * delivery records (8.1.1); *removed counts them.
+ */
 vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed);
+
+/*
+ * Raise an identity's quotas to at least messages and bytes in one
+ * transaction (a lower value changes nothing). VX_ENOTFOUND when unknown
+ * or expired.
+ */
+vx_status vx_store_identity_raise(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                  uint64_t messages, uint64_t bytes, int64_t now);
+/*
+ * Move an identity's record (expiry, quotas, temporary flag) from one
+ * fingerprint to another in one transaction, dropping a puzzle of the old
+ * one (7.2.8). VX_ENOTFOUND when from is unknown or expired, VX_EINVAL
+ * when to is from or a live identity already.
+ */
+vx_status vx_store_identity_move(vx_store *s, const uint8_t from[VX_FINGERPRINT_LEN],
+                                 const uint8_t to[VX_FINGERPRINT_LEN], int64_t now);
+
+/*
+ * The node address book (7.2.7): DER NodeSpecs the admin added, at most
+ * max_peers (VX_ELIMIT), each at most VX_PEER_MAX_DER bytes (VX_ELIMIT).
+ * The store keeps bytes; callers encode and decode (core/der.h). Adding a
+ * NodeSpec already in the book changes nothing.
+ */
+#define VX_PEER_MAX_DER    8192
+#define VX_PEER_MAX_SAMPLE 256
+vx_status vx_store_peer_put(vx_store *s, const uint8_t *der, size_t len);
+/* VX_ENOTFOUND when not in the book. */
+vx_status vx_store_peer_del(vx_store *s, const uint8_t *der, size_t len);
+vx_status vx_store_peer_count(vx_store *s, size_t *n);
+/* Call fn for every peer, oldest first; stops at, and returns, fn's first error. */
+vx_status vx_store_peer_each(vx_store *s,
+                             vx_status (*fn)(const uint8_t *der, size_t len, void *ctx), void *ctx);
+/*
+ * Up to max (at most VX_PEER_MAX_SAMPLE) distinct peers chosen uniformly
+ * at random, in random order: out[0..*n) receive copies (free each).
+ */
+vx_status vx_store_peer_sample(vx_store *s, size_t max, vx_bytes *out, size_t *n);
 
 #endif

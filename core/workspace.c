@@ -14,6 +14,7 @@ struct vx_workspace {
 	struct slot *slots; /* sorted by id */
 	size_t n, cap;
 	size_t bytes, max_bytes;
+	uint64_t work_left; /* UINT64_MAX: unbounded */
 };
 
 vx_status vx_ws_new(size_t max_bytes, vx_workspace **out)
@@ -21,6 +22,27 @@ vx_status vx_ws_new(size_t max_bytes, vx_workspace **out)
 	if (!(*out = calloc(1, sizeof **out)))
 		return VX_ENOMEM;
 	(*out)->max_bytes = max_bytes;
+	(*out)->work_left = UINT64_MAX;
+	return VX_OK;
+}
+
+void vx_ws_set_work(vx_workspace *ws, uint64_t units)
+{
+	ws->work_left = units;
+}
+
+uint64_t vx_ws_work_left(const vx_workspace *ws)
+{
+	return ws->work_left;
+}
+
+vx_status vx_ws_spend(vx_workspace *ws, uint64_t units)
+{
+	if (ws->work_left == UINT64_MAX)
+		return VX_OK;
+	if (units > ws->work_left)
+		return VX_ELIMIT;
+	ws->work_left -= units;
 	return VX_OK;
 }
 

@@ -38,6 +38,15 @@ void vx_ws_expire(vx_workspace *ws, int64_t now);
 size_t vx_ws_bytes(const vx_workspace *ws);
 /* The bound given to vx_ws_new. */
 size_t vx_ws_limit(const vx_workspace *ws);
+/*
+ * Bound the work of the operations run on ws (see vx_op_work), so that a
+ * combo from a peer cannot keep a node busy for long; unbounded at first.
+ */
+void vx_ws_set_work(vx_workspace *ws, uint64_t units);
+/* Take units from the bound: VX_ELIMIT, and nothing taken, when they exceed it. */
+vx_status vx_ws_spend(vx_workspace *ws, uint64_t units);
+/* What is left of the bound (UINT64_MAX: unbounded). */
+uint64_t vx_ws_work_left(const vx_workspace *ws);
 /* Call fn for each occupied slot in ascending ID order. */
 void vx_ws_foreach(const vx_workspace *ws,
                    void (*fn)(unsigned id, const vx_bytes *b, int64_t expiry, void *arg),

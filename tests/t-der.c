@@ -419,8 +419,18 @@ static void test_ranges(void)
 	if (ok(p != NULL, "ID found in the encoding")) {
 		p[2] = 0;
 		ok(vx_der_decode(VX_DER_PayloadOperation, der.data, der.len, &back) != VX_OK,
-		   "newFirstId 0 outside INTEGER (1..32767) refused");
+		   "newFirstId 0 outside INTEGER (1..65535) refused");
 	}
+	vx_bytes_free(&der);
+	/* ids reach the shared workspace (asn1/README item 9), and no further */
+	memset(&op, 0, sizeof op);
+	op.element = choice_PayloadOperation_map;
+	op.u.map = (MapBlockOperation){65535, 32768};
+	round_trip(VX_DER_PayloadOperation, &op, "map between shared-workspace ids");
+	op.u.map.originalId = 65536;
+	vx_der_encode(VX_DER_PayloadOperation, &op, &der);
+	is(vx_der_decode(VX_DER_PayloadOperation, der.data, der.len, &back), VX_ERANGE,
+	   "id 65536 beyond maxWorkspaceId refused");
 	vx_bytes_free(&der);
 }
 

@@ -27,12 +27,11 @@ static char got[256];
 static int deliveries;
 static int64_t delivered_at, clock_now;
 
-static void deliver(const uint8_t *msg, size_t len, void *arg)
+static void deliver(const vx_bytes *msg)
 {
-	(void)arg;
 	deliveries++;
 	delivered_at = clock_now;
-	snprintf(got, sizeof got, "%.*s", (int)len, (const char *)msg);
+	snprintf(got, sizeof got, "%.*s", (int)msg->len, (const char *)msg->data);
 }
 
 static void crypt_op(PayloadOperation *op, int enc, int from, int to, const SymmetricKey *k)
@@ -63,9 +62,13 @@ int main(void)
 		ok_all &= mkdtemp(dirs[i]) && vx_store_open(dirs[i], NULL, &store[i]) == VX_OK &&
 		          vx_pkey_generate(ec, secp384r1, &host[i]) == VX_OK &&
 		          vx_pkey_generate(ec, secp384r1, &ident[i]) == VX_OK;
-		cfg[i] = (vx_node_config){
-		    (const vx_pkey *const *)&host[i], 1,       &addr[i], offsets, 2, 60,
-		    {8, 86400, 100, 1 << 24},         deliver, NULL};
+		cfg[i] = (vx_node_config){.hosts = (const vx_pkey *const *)&host[i],
+		                          .nhosts = 1,
+		                          .addresses = &addr[i],
+		                          .offsets = offsets,
+		                          .noffsets = 2,
+		                          .slot = 60,
+		                          .policy = {8, 86400, 100, 1 << 24}};
 		/* the builder's identity on node i, set up beforehand (its puzzle is t-reply's) */
 		uint8_t fp[32];
 		vx_identity id_rec = {start + 86400, 100, 1 << 24, 0};
@@ -137,19 +140,23 @@ int main(void)
 	vx_sym_encrypt(&k0, (const uint8_t *)text, strlen(text), 0, &sealed);
 	ok(vx_hop_message(&h1, &sealed, 1, &wire) == VX_OK &&
 	       vx_compose_mail(wire.data, wire.len, &to1, addr[0], &mail) == VX_OK &&
-	       vx_store_queue_put(store[0], addr[1], mail.data, mail.len, start, &id) == VX_OK,
+	       vx_store_queue_put(store[0], addr[1], mail.data, mail.len, start, 0, &id) == VX_OK,
 	   "Alice's node queued the first mail");
 
 	/* the transport: every 30 s, run due combos, then carry queued mail */
 	int carried = 0, early = 0;
 	for (clock_now = start; clock_now < start + 3600; clock_now += 30) {
 		for (int i = 0; i < N; i++) {
-			unsigned sent;
 			vx_queue_item it;
 
-			vx_node_run_due(store[i], &cfg[i], clock_now, &sent);
+			vx_node_run_due(store[i], &cfg[i], clock_now, NULL);
 			while (vx_store_queue_next(store[i], clock_now, &it) == VX_OK) {
-				for (int j = 0; j < N; j++)
+				if (it.flags & VX_QUEUE_LOCAL) {
+					ok(i == 3 && !strcmp(it.recipient, addr[3]),
+					   "a local delivery, at Bob's node for Bob");
+					deliver(&it.data);
+				}
+				for (int j = 0; j < N && !(it.flags & VX_QUEUE_LOCAL); j++)
 					if (!strcmp(it.recipient, addr[j])) {
 						vx_node_stats st;
 

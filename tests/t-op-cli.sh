@@ -1,23 +1,6 @@
 #!/bin/sh
 # t-op-cli.sh - vortex op: payload operations over files, run as an admin would (TAP).
-set -u
-V="${top_builddir:-.}/vortex/vortex"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-n=0 fail=0
-check() { # description, command...
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" >/dev/null 2>"$T/err"; then echo "ok $n - $desc"
-	else echo "not ok $n - $desc"; sed 's/^/# /' "$T/err"; fail=1; fi
-}
-refuse() { # description, expected exit code, command... (exactly one line on stderr)
-	desc=$1 want=$2; shift 2
-	n=$((n + 1))
-	"$@" >/dev/null 2>"$T/err"; rc=$?
-	if [ "$rc" -eq "$want" ] && [ "$(grep -c '^vortex: ' "$T/err")" -eq 1 ]; then echo "ok $n - $desc"
-	else echo "not ok $n - $desc (exit $rc, want $want)"; sed 's/^/# /' "$T/err"; fail=1; fi
-}
+. "${top_srcdir:-.}/tests/tap.sh"
 size() { stat -c %s "$1"; }
 
 head -c 65537 /dev/urandom >"$T/in"
@@ -81,5 +64,4 @@ refuse "two keys for encrypt is a usage error" 2 "$V" op encrypt --key "$T/k0,$T
 check "--help" sh -c "'$V' op --help | grep -q remove-redundancy"
 "$V" op merge "$T/in" >/dev/null 2>&1
 check "a missing operand is a usage error" test $? -eq 2
-echo "1..$n"
-exit $fail
+plan

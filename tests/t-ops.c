@@ -221,6 +221,25 @@ static void test_redundancy(void)
 	is(vx_op_execute(ws, &op), VX_ERANGE, "outputs running past ID 65535 refused");
 	ok(!vx_ws_get(ws, 1, NULL) && vx_ws_bytes(ws) == sizeof data, "and nothing was written");
 	vx_ws_free(ws);
+	/* a work bound: the matrix of k = m = 200 costs far more than k = 2, m = 1 */
+	vx_ws_new(1 << 20, &ws);
+	vx_ws_put(ws, 200, data, sizeof data, 0);
+	op.u.addRedundancy = (AddRedundancyOperation){200, 200, 200, {3, keys}, 1000, 8};
+	ok(vx_op_work(&op, sizeof data) > 200ull * 200 * 1000, "a big code costs its matrix (%llu)",
+	   (unsigned long long)vx_op_work(&op, sizeof data));
+	vx_ws_set_work(ws, 10000);
+	is(vx_op_execute(ws, &op), VX_ELIMIT, "beyond the work bound it is refused");
+	ok(!vx_ws_get(ws, 1000, NULL) && vx_ws_work_left(ws) == 10000,
+	   "before any work, and nothing is taken from the bound");
+	op.u.addRedundancy = (AddRedundancyOperation){200, 2, 1, {3, keys}, 1, 8};
+	ok(vx_op_execute(ws, &op) == VX_OK &&
+	       vx_ws_work_left(ws) == 10000 - vx_op_work(&op, sizeof data),
+	   "a small code fits and is charged");
+	op.element = choice_PayloadOperation_map;
+	op.u.map = (MapBlockOperation){200, 201};
+	ok(vx_op_execute(ws, &op) == VX_OK && vx_op_work(&op, sizeof data) == 0,
+	   "other operations cost no work");
+	vx_ws_free(ws);
 	for (int i = 0; i < 3; i++)
 		free_SymmetricKey(&keys[i]);
 }

@@ -107,10 +107,11 @@ static void test_queue(void)
 
 	if (!ok(vx_store_open(dir, &lim, &s) == VX_OK, "store opened with a 1000-byte queue"))
 		return;
-	ok(vx_store_queue_put(s, "n1@node1.test", (const uint8_t *)"first", 5, 50, &a) == VX_OK &&
-	       vx_store_queue_put(s, "n2@node2.test", (const uint8_t *)"second", 6, 10, &b) ==
+	ok(vx_store_queue_put(s, "n1@node1.test", (const uint8_t *)"first", 5, 50, 0, &a) ==
 	           VX_OK &&
-	       vx_store_queue_put(s, "n3@node3.test", (const uint8_t *)"third", 5, 10, &c) ==
+	       vx_store_queue_put(s, "n2@node2.test", (const uint8_t *)"second", 6, 10, 0, &b) ==
+	           VX_OK &&
+	       vx_store_queue_put(s, "n3@node3.test", (const uint8_t *)"third", 5, 10, 0, &c) ==
 	           VX_OK &&
 	       a < b && b < c,
 	   "three items queued, ids increasing");
@@ -133,9 +134,9 @@ static void test_queue(void)
 	ok(vx_store_queue_stat(s, &items, &bytes) == VX_OK && items == 1 && bytes == 6,
 	   "one item of 6 bytes left");
 	uint8_t big[999] = {0};
-	is(vx_store_queue_put(s, "x@y.test", big, sizeof big, 0, &a), VX_ELIMIT,
+	is(vx_store_queue_put(s, "x@y.test", big, sizeof big, 0, 0, &a), VX_ELIMIT,
 	   "the queue bound is kept");
-	is(vx_store_queue_put(s, "", big, 1, 0, &a), VX_EINVAL, "an empty recipient is refused");
+	is(vx_store_queue_put(s, "", big, 1, 0, 0, &a), VX_EINVAL, "an empty recipient is refused");
 	vx_store_queue_done(s, b);
 	vx_store_close(s);
 }
@@ -168,7 +169,7 @@ static void test_crash(void)
 				uint64_t id;
 
 				if (vx_store_queue_put(s, "n@x.test", mail,
-				                       100 + (size_t)(rand() % 2900), 0,
+				                       100 + (size_t)(rand() % 2900), 0, 0,
 				                       &id) == VX_OK &&
 				    write(fds[1], &id, sizeof id) != sizeof id)
 					_exit(1);
@@ -301,6 +302,89 @@ static void test_workspace_combos(void)
 	vx_store_close(s);
 }
 
+static vx_status count_slot(unsigned id, const uint8_t *data, size_t len, int64_t expiry, void *arg)
+{
+	unsigned *seen = arg;
+
+	(void)data, (void)expiry;
+	seen[0]++;
+	seen[1] = id;
+	seen[2] += (unsigned)len;
+	return VX_OK;
+}
+
+static void test_batches(void)
+{
+	char d[] = "/tmp/vx-store-batch-XXXXXX";
+	uint8_t fp[VX_FINGERPRINT_LEN] = {7}, other[VX_FINGERPRINT_LEN] = {8}, dg[32] = {1, 2, 3};
+	uint64_t items, bytes, id;
+	vx_queue_item it;
+	unsigned seen[3] = {0}, removed = 0;
+	int fresh = -1;
+	vx_store *s, *t;
+
+	if (!mkdtemp(d) || !ok(vx_store_open(d, NULL, &s) == VX_OK, "batch store opened"))
+		return;
+	vx_store_open(d, NULL, &t);
+	ok(vx_store_batch_begin(s) == VX_OK &&
+	       vx_store_queue_put(s, "a@x.test", (const uint8_t *)"one", 3, 0, 0, &id) == VX_OK,
+	   "a batch is open and holds a queued item");
+	ok(vx_store_batch_begin(s) == VX_OK &&
+	       vx_store_queue_put(s, "b@x.test", (const uint8_t *)"two", 3, 0, 0, &id) == VX_OK,
+	   "an inner batch holds another");
+	vx_store_batch_abort(s);
+	ok(vx_store_queue_stat(s, &items, &bytes) == VX_OK && items == 1 && bytes == 3,
+	   "aborting the inner batch undid only its item");
+	ok(vx_store_batch_commit(s) == VX_OK && vx_store_queue_stat(t, &items, &bytes) == VX_OK &&
+	       items == 1,
+	   "after the commit another handle sees the item");
+	is(vx_store_batch_commit(s), VX_EINVAL, "a commit without a batch is refused");
+	ok(vx_store_queue_next(t, 0, &it) == VX_OK && !it.flags &&
+	       vx_store_queue_done(t, it.id) == VX_OK,
+	   "a plain item carries no flags");
+	vx_bytes_free(&it.data);
+	ok(vx_store_queue_put(s, "bob@x.test", (const uint8_t *)"hi", 2, 0, VX_QUEUE_LOCAL, &id) ==
+	           VX_OK &&
+	       vx_store_queue_next(s, 0, &it) == VX_OK && it.flags == VX_QUEUE_LOCAL &&
+	       !strcmp(it.recipient, "bob@x.test") && it.data.len == 2,
+	   "a local delivery keeps its flag and recipient");
+	vx_store_queue_done(s, it.id);
+	vx_bytes_free(&it.data);
+
+	/* slots of one identity from an ID on; another identity's are not listed */
+	vx_store_slot_put(s, fp, 5, (const uint8_t *)"temp", 4, 0);
+	vx_store_slot_put(s, fp, 32768, (const uint8_t *)"abc", 3, 100);
+	vx_store_slot_put(s, fp, 40000, (const uint8_t *)"defg", 4, 200);
+	vx_store_slot_put(s, other, 32768, (const uint8_t *)"zz", 2, 200);
+	ok(vx_store_slot_list(s, fp, 32768, 50, count_slot, seen) == VX_OK && seen[0] == 2 &&
+	       seen[1] == 40000 && seen[2] == 7,
+	   "the shared slots of one identity are listed");
+	memset(seen, 0, sizeof seen);
+	vx_store_slot_list(s, fp, 32768, 150, count_slot, seen);
+	ok(seen[0] == 1 && seen[1] == 40000, "an expired slot is not listed");
+
+	ok(vx_store_deliver_once(s, fp, dg, 300, 10, &fresh) == VX_OK && fresh == 1,
+	   "a content is delivered the first time");
+	ok(vx_store_deliver_once(s, fp, dg, 300, 20, &fresh) == VX_OK && fresh == 0,
+	   "and not again");
+	ok(vx_store_deliver_once(s, other, dg, 300, 20, &fresh) == VX_OK && fresh == 1,
+	   "the same content of another identity is another delivery");
+	ok(vx_store_expire(s, 250, &removed) == VX_OK && removed == 3,
+	   "expiry removes the two slots due by then and nothing else (%u)", removed);
+	memset(seen, 0, sizeof seen);
+	vx_store_slot_list(s, fp, 0, 250, count_slot, seen);
+	ok(seen[0] == 1 && seen[1] == 5, "the slot without expiry stays");
+	ok(vx_store_slot_put(s, fp, 32768, (const uint8_t *)"x", 1, 0) == VX_OK,
+	   "the identity's byte count was kept across expiry");
+	removed = 0;
+	vx_store_expire(s, 400, &removed);
+	ok(vx_store_deliver_once(s, fp, dg, 900, 400, &fresh) == VX_OK && fresh == 1,
+	   "an expired delivery record no longer blocks (%u removed)", removed);
+	vx_store_close(t);
+	vx_store_close(s);
+	tap_remove_store(d);
+}
+
 int main(void)
 {
 	vx_store *s;
@@ -359,6 +443,7 @@ int main(void)
 	test_queue();
 	test_crash();
 	test_workspace_combos();
+	test_batches();
 	cleanup();
 	return tap_done();
 }

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,27 @@ static int genkey(int argc, char **argv, struct opts *o, const char *alg, const 
 	vx_bytes_free(&der);
 	return st == VX_OK ? 0 : file_error(o->out, st);
 }
+
+/*
+ * run() fills op.u.addRedundancy for remove-redundancy too: the two
+ * generated structures must agree on every field it sets.
+ */
+#define SAME_FIELD(f)                                                                              \
+	_Static_assert(offsetof(AddRedundancyOperation, f) ==                                      \
+	                       offsetof(RemoveRedundancyOperation, f) &&                           \
+	                   sizeof(((AddRedundancyOperation *)0)->f) ==                             \
+	                       sizeof(((RemoveRedundancyOperation *)0)->f),                        \
+	               "AddRedundancyOperation and RemoveRedundancyOperation differ in " #f)
+SAME_FIELD(inputId);
+SAME_FIELD(dataStripes);
+SAME_FIELD(redundancy);
+SAME_FIELD(keys.len);
+SAME_FIELD(keys.val);
+SAME_FIELD(outputId);
+SAME_FIELD(gfSize);
+_Static_assert(sizeof(AddRedundancyOperation) == sizeof(RemoveRedundancyOperation),
+               "AddRedundancyOperation and RemoveRedundancyOperation differ in size");
+#undef SAME_FIELD
 
 /* Build the operation for cmd over the files in argv and run it. */
 static int run(const char *cmd, int argc, char **argv, struct opts *o)

@@ -304,10 +304,9 @@ WRAP(P_STORE, int, mdb_cursor_get,
 WRAP(P_STORE, int, mdb_cursor_del, (MDB_cursor * cursor, unsigned flags), (cursor, flags))
 
 /* framing around the parts above, so that their callers' glue is not charged to mime_scan */
-WRAP(P_ENGINE, vx_status, vx_msg_probe, (cu8 wire, size_t len, const vx_pkey *host),
-     (wire, len, host))
-WRAP(P_ENGINE, vx_status, vx_msg_open, (cu8 wire, size_t len, const vx_pkey *host, vx_msg **out),
-     (wire, len, host, out))
+WRAP(P_ENGINE, vx_status, vx_msg_open_for,
+     (cu8 wire, size_t len, const vx_pkey *host, vx_msg **out, int *for_host),
+     (wire, len, host, out, for_host))
 WRAP_VOID(P_ENGINE, vx_msg_free, (vx_msg * m), (m))
 WRAP(P_ENGINE, vx_status, vx_account_message,
      (vx_store * s, const vx_account_policy *p, const vx_msg *m, int64_t now, vx_account_result *r),
@@ -333,17 +332,6 @@ struct bench {
 	vx_bytes *mail;
 	size_t nmail;
 };
-
-static void crypt_op(PayloadOperation *op, int enc, int from, int to, const SymmetricKey *k)
-{
-	memset(op, 0, sizeof *op);
-	op->element =
-	    enc ? choice_PayloadOperation_encryptPayload : choice_PayloadOperation_decryptPayload;
-	if (enc)
-		op->u.encryptPayload = (EncryptPayloadOperation){from, *k, to};
-	else
-		op->u.decryptPayload = (DecryptPayloadOperation){from, *k, to};
-}
 
 /* The node, its store and identity as t-node.c sets them up, and m distinct inbound mails. */
 static int setup(struct bench *b, size_t m)
@@ -388,8 +376,8 @@ static int setup(struct bench *b, size_t m)
 	for (int j = 0; j < CHUNKS; j++) {
 		ok &= vx_sym_generate(aes256, gcm, paddingNone, &b->kin[j]) == VX_OK &&
 		      vx_sym_generate(aes256, gcm, paddingNone, &b->kout[j]) == VX_OK;
-		crypt_op(&ops[2 * j], 0, j + 1, 129 + j, &b->kin[j]);
-		crypt_op(&ops[2 * j + 1], 1, 129 + j, j + 1, &b->kout[j]);
+		vx_op_crypt(&ops[2 * j], 0, j + 1, 129 + j, &b->kin[j]);
+		vx_op_crypt(&ops[2 * j + 1], 1, 129 + j, j + 1, &b->kout[j]);
 		RAND_bytes(plain, sizeof plain);
 		ok &= vx_sym_encrypt(&b->kin[j], plain, sizeof plain, 0, &b->chunk[j]) == VX_OK &&
 		      b->chunk[j].len == CHUNK;

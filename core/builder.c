@@ -230,3 +230,22 @@ fail:
 	memset(out, 0, sizeof *out);
 	return st;
 }
+
+void vx_op_crypt(PayloadOperation *op, int encrypt, int from, int to, const SymmetricKey *k)
+{
+	memset(op, 0, sizeof *op);
+	if (encrypt) {
+		op->element = choice_PayloadOperation_encryptPayload;
+		op->u.encryptPayload = (EncryptPayloadOperation){from, *k, to};
+	} else {
+		op->element = choice_PayloadOperation_decryptPayload;
+		op->u.decryptPayload = (DecryptPayloadOperation){from, *k, to};
+	}
+}
+
+void vx_op_map(PayloadOperation *op, int from, int to)
+{
+	memset(op, 0, sizeof *op);
+	op->element = choice_PayloadOperation_map;
+	op->u.map = (MapBlockOperation){from, to};
+}

@@ -52,6 +52,13 @@ vx_status vx_hop_message(const vx_hop *h, const vx_bytes *payload, size_t n, vx_
 vx_status vx_hop_combo(const vx_hop *h, const BlendingSpec *recipient, const PayloadOperation *ops,
                        size_t nops, int min_time, int max_time, RoutingCombo *out);
 
+/*
+ * Operations for a combo's assembly. Keys are borrowed (a shallow copy):
+ * vx_hop_combo deep-copies what it keeps, the caller frees its keys.
+ */
+void vx_op_crypt(PayloadOperation *op, int encrypt, int from, int to, const SymmetricKey *k);
+void vx_op_map(PayloadOperation *op, int from, int to);
+
 /* A BlendingSpec for PLAIN blending to address at the given offsets. */
 vx_status vx_blending_spec_plain(const char *address, const vx_pkey *key, const unsigned *offsets,
                                  size_t noffsets, BlendingSpec *out);

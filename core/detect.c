@@ -44,13 +44,19 @@ static int on_part(const uint8_t *part, size_t len, void *arg)
 		    !looks_like_message(msg, mlen))
 			continue;
 		for (size_t h = 0; h < s->nhosts; h++) {
-			vx_found f = {h, partno, s->offsets[o], msg, mlen};
+			vx_found f = {h, partno, s->offsets[o], msg, mlen, NULL, VX_OK};
+			vx_msg *m;
+			int for_host, stop;
 
 			s->stats->trials++;
-			if (vx_msg_probe(msg, mlen, s->hosts[h]) != VX_OK)
+			f.why = vx_msg_open_for(msg, mlen, s->hosts[h], &m, &for_host);
+			if (!for_host)
 				continue;
 			s->stats->found++;
-			if (s->fn(&f, s->arg))
+			f.msg = m;
+			stop = s->fn(&f, s->arg);
+			vx_msg_free(m);
+			if (stop)
 				return 1;
 			break;
 		}

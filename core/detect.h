@@ -8,6 +8,7 @@
 #define VX_DETECT_H
 
 #include "bytes.h"
+#include "message.h"
 #include "pkey.h"
 
 typedef struct vx_found {
@@ -16,6 +17,9 @@ typedef struct vx_found {
 	size_t offset;       /* PLAIN offset within the decoded part */
 	const uint8_t *wire; /* the Vortex message (valid during the callback) */
 	size_t len;
+	/* opened, or NULL when it is broken past its prefix (valid during the callback) */
+	const vx_msg *msg;
+	vx_status why; /* VX_OK, or why msg is NULL (VX_EFWDSECRET: discard silently, 4.3) */
 } vx_found;
 
 typedef struct vx_detect_stats {

@@ -327,19 +327,6 @@ static vx_status open_outer(const uint8_t *wire, size_t len, const vx_pkey *host
 	return st;
 }
 
-vx_status vx_msg_probe(const uint8_t *wire, size_t len, const vx_pkey *host)
-{
-	VortexMessage vm;
-	PrefixBlock pb;
-	vx_status st;
-
-	if ((st = open_outer(wire, len, host, &vm, &pb)) != VX_OK)
-		return st;
-	free_prefix(&pb);
-	free_VortexMessage(&vm);
-	return VX_OK;
-}
-
 void vx_msg_free(vx_msg *m)
 {
 	if (!m)
@@ -370,6 +357,14 @@ static vx_status verify_identity(const vx_msg *m)
 
 vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_msg **out)
 {
+	int for_host;
+
+	return vx_msg_open_for(wire, len, host, out, &for_host);
+}
+
+vx_status vx_msg_open_for(const uint8_t *wire, size_t len, const vx_pkey *host, vx_msg **out,
+                          int *for_host)
+{
 	VortexMessage vm;
 	vx_msg *m;
 	vx_status st;
@@ -377,12 +372,14 @@ vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_m
 	int have_inner = 0, have_c = 0, have_h = 0, have_r = 0;
 
 	*out = NULL;
+	*for_host = 0;
 	if (!(m = calloc(1, sizeof *m)))
 		return VX_ENOMEM;
 	if ((st = open_outer(wire, len, host, &vm, &m->mprefix)) != VX_OK) {
 		free(m);
 		return st;
 	}
+	*for_host = 1;
 	st = open_block(&m->mprefix.key, &vm.innerMessage.u.encrypted, VX_DER_InnerMessageBlock,
 	                &m->inner, NULL);
 	free_VortexMessage(&vm);

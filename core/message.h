@@ -69,17 +69,18 @@ vx_status vx_msg_padding(const vx_bytes *payload, size_t n, uint8_t pad[VX_MSG_P
 typedef struct vx_msg vx_msg;
 
 /*
- * Cheap test whether wire is a Vortex message for host: decode the outer
- * DER and decrypt the MPREFIX (one private-key operation). VX_OK or the
- * reason it is not.
- */
-vx_status vx_msg_probe(const uint8_t *wire, size_t len, const vx_pkey *host);
-/*
  * Open a message fully. Fails with VX_EFWDSECRET when the forward secrets
  * differ (the caller discards silently, 4.3) and VX_ESIGNATURE when the
  * identity signature does not verify.
  */
 vx_status vx_msg_open(const uint8_t *wire, size_t len, const vx_pkey *host, vx_msg **out);
+/*
+ * The same, and *for_host says whether the MPREFIX opened with host: the
+ * message is for this host even when a later stage fails, so that a
+ * scan tries each host key once.
+ */
+vx_status vx_msg_open_for(const uint8_t *wire, size_t len, const vx_pkey *host, vx_msg **out,
+                          int *for_host);
 void vx_msg_free(vx_msg *m);
 
 const HeaderBlock *vx_msg_header(const vx_msg *m);

@@ -316,8 +316,13 @@ vx_status vx_store_identity_get(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN
 	return st;
 }
 
-vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
-                                   uint64_t messages, uint64_t bytes, int64_t now)
+/*
+ * Read an identity, change it and write it back in one transaction, so
+ * that a concurrent change is never lost; VX_ENOTFOUND when not live.
+ */
+static vx_status identity_update(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN], int64_t now,
+                                 vx_status (*change)(vx_identity *id, uint64_t m, uint64_t b),
+                                 uint64_t messages, uint64_t bytes)
 {
 	uint8_t b[IDENTITY_VAL];
 	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
@@ -333,14 +338,36 @@ vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_
 		return finish(txn, st);
 	if (id.expiry <= now)
 		return finish(txn, VX_ENOTFOUND);
-	if (id.message_quota < messages || id.transfer_quota < bytes)
-		return finish(txn, VX_ELIMIT);
-	id.message_quota -= messages;
-	id.transfer_quota -= bytes;
+	if ((st = change(&id, messages, bytes)) != VX_OK)
+		return finish(txn, st);
 	encode_identity(b, &id);
 	v.mv_size = sizeof b;
 	v.mv_data = b;
 	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+}
+
+static vx_status take(vx_identity *id, uint64_t messages, uint64_t bytes)
+{
+	if (id->message_quota < messages || id->transfer_quota < bytes)
+		return VX_ELIMIT;
+	id->message_quota -= messages;
+	id->transfer_quota -= bytes;
+	return VX_OK;
+}
+
+static vx_status raise_to(vx_identity *id, uint64_t messages, uint64_t bytes)
+{
+	if (id->message_quota < messages)
+		id->message_quota = messages;
+	if (id->transfer_quota < bytes)
+		id->transfer_quota = bytes;
+	return VX_OK;
+}
+
+vx_status vx_store_identity_charge(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
+                                   uint64_t messages, uint64_t bytes, int64_t now)
+{
+	return identity_update(s, fp, now, take, messages, bytes);
 }
 
 /* A u64 counter under key in dbi; missing means 0, and 0 is not stored. */
@@ -1030,32 +1057,10 @@ vx_status vx_store_expire(vx_store *s, int64_t now, unsigned *removed)
 	return finish(txn, st);
 }
 
-/* Raise quotas in the transaction of the read, so a concurrent charge is never lost. */
 vx_status vx_store_identity_raise(vx_store *s, const uint8_t fp[VX_FINGERPRINT_LEN],
                                   uint64_t messages, uint64_t bytes, int64_t now)
 {
-	uint8_t b[IDENTITY_VAL];
-	MDB_val k = {VX_FINGERPRINT_LEN, (void *)fp}, v;
-	MDB_txn *txn;
-	vx_identity id;
-	vx_status st;
-	int rc;
-
-	if ((rc = txn_begin(s, 0, &txn)))
-		return from_mdb(rc);
-	if ((st = from_mdb(mdb_get(txn, s->identities, &k, &v))) != VX_OK ||
-	    (st = decode_identity(&v, &id)) != VX_OK)
-		return finish(txn, st);
-	if (id.expiry <= now)
-		return finish(txn, VX_ENOTFOUND);
-	if (id.message_quota < messages)
-		id.message_quota = messages;
-	if (id.transfer_quota < bytes)
-		id.transfer_quota = bytes;
-	encode_identity(b, &id);
-	v.mv_size = sizeof b;
-	v.mv_data = b;
-	return finish(txn, from_mdb(mdb_put(txn, s->identities, &k, &v, 0)));
+	return identity_update(s, fp, now, raise_to, messages, bytes);
 }
 
 vx_status vx_store_identity_move(vx_store *s, const uint8_t from[VX_FINGERPRINT_LEN],

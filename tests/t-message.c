@@ -58,8 +58,9 @@ static void test_round_trip(const vx_pkey *host, const char *what)
 	vx_bytes_set(&chunks[0], "first chunk", 11);
 	vx_bytes_set(&chunks[2], "third chunk, the second is empty", 32);
 	ok(vx_hop_message(&h, chunks, 3, &wire) == VX_OK, "%s: message assembled", what);
-	ok(vx_msg_probe(wire.data, wire.len, host) == VX_OK, "%s: probe finds it", what);
-	if (ok(vx_msg_open(wire.data, wire.len, host, &m) == VX_OK, "%s: opened", what)) {
+	int for_host = 0;
+	if (ok(vx_msg_open_for(wire.data, wire.len, host, &m, &for_host) == VX_OK && for_host,
+	       "%s: opened, for this host", what)) {
 		const HeaderBlock *hb = vx_msg_header(m);
 
 		is(hb->serial, 42, "%s: serial", what);
@@ -80,8 +81,10 @@ static void test_round_trip(const vx_pkey *host, const char *what)
 		vx_msg_free(m);
 	}
 	/* another host's key finds nothing, and costs no crash */
-	ok(vx_msg_probe(wire.data, wire.len, host == host_rsa ? host_ec : host_rsa) != VX_OK,
-	   "%s: wrong host key refused", what);
+	ok(vx_msg_open_for(wire.data, wire.len, host == host_rsa ? host_ec : host_rsa, &m,
+	                   &for_host) != VX_OK &&
+	       !for_host && !m,
+	   "%s: wrong host key refused, not for that host", what);
 	/* every truncation is refused */
 	int bad = 0;
 	for (size_t n = 0; n < wire.len; n += 1 + n / 8)

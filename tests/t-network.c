@@ -192,13 +192,7 @@ static PayloadOperation op_crypt(int enc, int from, const SymmetricKey *k, int t
 {
 	PayloadOperation op;
 
-	memset(&op, 0, sizeof op);
-	op.element =
-	    enc ? choice_PayloadOperation_encryptPayload : choice_PayloadOperation_decryptPayload;
-	if (enc)
-		op.u.encryptPayload = (EncryptPayloadOperation){from, *k, to};
-	else
-		op.u.decryptPayload = (DecryptPayloadOperation){from, *k, to};
+	vx_op_crypt(&op, enc, from, to, k);
 	return op;
 }
 
@@ -206,9 +200,7 @@ static PayloadOperation op_map(int from, int to)
 {
 	PayloadOperation op;
 
-	memset(&op, 0, sizeof op);
-	op.element = choice_PayloadOperation_map;
-	op.u.map = (MapBlockOperation){from, to};
+	vx_op_map(&op, from, to);
 	return op;
 }
 
@@ -323,23 +315,17 @@ static void test_paths(int lost)
 	net_close(&N);
 }
 
-struct seen {
-	const vx_pkey *host;
-	vx_bytes *out;
-};
-
 /* The payload chunk sizes of a found message, if it has two. */
 static int keep_sizes(const vx_found *f, void *arg)
 {
-	struct seen *sn = arg;
-	vx_msg *m = NULL;
+	vx_bytes *out = arg;
+	const vx_msg *m = f->msg;
 
-	if (vx_msg_open(f->wire, f->len, sn->host, &m) == VX_OK && vx_msg_payload_count(m) == 2) {
+	if (m && vx_msg_payload_count(m) == 2) {
 		size_t sizes[2] = {vx_msg_payload(m, 0)->length, vx_msg_payload(m, 1)->length};
 
-		vx_bytes_set(sn->out, (const uint8_t *)sizes, sizeof sizes);
+		vx_bytes_set(out, (const uint8_t *)sizes, sizeof sizes);
 	}
-	vx_msg_free(m);
 	return 1;
 }
 
@@ -347,11 +333,10 @@ static int keep_sizes(const vx_found *f, void *arg)
 static void chunk_sizes(net *N, int from, int to, const vx_bytes *mail)
 {
 	const vx_pkey *hosts[1] = {N->host[2]};
-	struct seen sn = {N->host[2], &N->seen};
 
 	if (from == 1 && to == 2)
-		vx_detect(mail->data, mail->len, hosts, 1, offsets, 2, 1 << 20, keep_sizes, &sn,
-		          NULL);
+		vx_detect(mail->data, mail->len, hosts, 1, offsets, 2, 1 << 20, keep_sizes,
+		          &N->seen, NULL);
 }
 
 /* A decoy chunk travels with the real one and is treated the same way until Bob's node. */

@@ -34,17 +34,6 @@ static void deliver(const vx_bytes *msg)
 	snprintf(got, sizeof got, "%.*s", (int)msg->len, (const char *)msg->data);
 }
 
-static void crypt_op(PayloadOperation *op, int enc, int from, int to, const SymmetricKey *k)
-{
-	memset(op, 0, sizeof *op);
-	op->element =
-	    enc ? choice_PayloadOperation_encryptPayload : choice_PayloadOperation_decryptPayload;
-	if (enc)
-		op->u.encryptPayload = (EncryptPayloadOperation){from, *k, to};
-	else
-		op->u.decryptPayload = (DecryptPayloadOperation){from, *k, to};
-}
-
 int main(void)
 {
 	SymmetricKey k0, k4, red[3];
@@ -86,10 +75,8 @@ int main(void)
 	vx_blending_spec_plain(addr[3], host[3], &offsets[0], 1, &to3);
 
 	/* node3: decrypt, map to ID 0 for Bob */
-	crypt_op(&ops3[0], 0, 1, 200, &k4);
-	memset(&ops3[1], 0, sizeof ops3[1]);
-	ops3[1].element = choice_PayloadOperation_map;
-	ops3[1].u.map = (MapBlockOperation){200, 0};
+	vx_op_crypt(&ops3[0], 0, 1, 200, &k4);
+	vx_op_map(&ops3[1], 200, 0);
 	memset(&c3, 0, sizeof c3);
 	c3.minProcessTime = 60, c3.maxProcessTime = 300;
 	c3.assembly.len = 2, c3.assembly.val = ops3;
@@ -105,7 +92,7 @@ int main(void)
 	memset(ops2, 0, sizeof ops2);
 	ops2[0].element = choice_PayloadOperation_removeRedundancy;
 	ops2[0].u.removeRedundancy = (RemoveRedundancyOperation){1, 2, 1, {3, red}, 200, 8};
-	crypt_op(&ops2[1], 1, 200, 1, &k4);
+	vx_op_crypt(&ops2[1], 1, 200, 1, &k4);
 	vx_hop_seal(&h3);
 	vx_hop_combo(&h3, &to3, ops2, 2, 120, 600, &c2);
 	vx_hop h2 = {.host = host[2],
@@ -117,7 +104,7 @@ int main(void)
 	             .combos = &c2,
 	             .ncombos = 1};
 	/* node1: decrypt, add redundancy */
-	crypt_op(&ops1[0], 0, 1, 200, &k0);
+	vx_op_crypt(&ops1[0], 0, 1, 200, &k0);
 	memset(&ops1[1], 0, sizeof ops1[1]);
 	ops1[1].element = choice_PayloadOperation_addRedundancy;
 	ops1[1].u.addRedundancy = (AddRedundancyOperation){200, 2, 1, {3, red}, 1, 8};

@@ -117,22 +117,6 @@ static void describe(const PayloadOperation *op, char *buf, size_t n)
 	}
 }
 
-static void op_crypt(PayloadOperation *op, int encrypt, int from, int to, const SymmetricKey *k)
-{
-	memset(op, 0, sizeof *op);
-	if (encrypt) {
-		op->element = choice_PayloadOperation_encryptPayload;
-		op->u.encryptPayload.originalId = from;
-		op->u.encryptPayload.newId = to;
-		op->u.encryptPayload.key = *k; /* shallow; the caller frees the key */
-	} else {
-		op->element = choice_PayloadOperation_decryptPayload;
-		op->u.decryptPayload.originalId = from;
-		op->u.decryptPayload.newId = to;
-		op->u.decryptPayload.key = *k;
-	}
-}
-
 /* add (remove = 0) or remove redundancy with three GCM keys, k=2 m=1. */
 static void op_redundancy(PayloadOperation *op, int add, int in, int out, SymmetricKey *keys)
 {
@@ -367,27 +351,24 @@ static int run(const char *text, int lose, const char *dir)
 		goto out;
 
 	/* node3: decrypt chunk 1, map it to ID 0: the message for Bob */
-	op_crypt(&ops3[0], 0, 1, 200, &k4);
-	memset(&ops3[1], 0, sizeof ops3[1]);
-	ops3[1].element = choice_PayloadOperation_map;
-	ops3[1].u.map.originalId = 200;
-	ops3[1].u.map.newId = 0;
+	vx_op_crypt(&ops3[0], 0, 1, 200, &k4);
+	vx_op_map(&ops3[1], 200, 0);
 	c3.assembly.len = 2, c3.assembly.val = ops3, c3.maxProcessTime = 60;
 	h3 = hop_to(3, ident[3], &c3, now);
 	/* node2: remove the redundancy, encrypt for node3, send */
 	op_redundancy(&ops2[0], 0, 1, 200, red);
-	op_crypt(&ops2[1], 1, 200, 1, &k4);
+	vx_op_crypt(&ops2[1], 1, 200, 1, &k4);
 	if (vx_hop_seal(&h3) || vx_hop_combo(&h3, &to3, ops2, 2, 0, 60, &c2))
 		goto out;
 	h2 = hop_to(2, ident[2], &c2, now);
 	/* node1: decrypt, add redundancy (IDs 1..3), send to node2 */
-	op_crypt(&ops1[0], 0, 1, 200, &k0);
+	vx_op_crypt(&ops1[0], 0, 1, 200, &k0);
 	op_redundancy(&ops1[1], 1, 200, 1, red);
 	if (vx_hop_seal(&h2) || vx_hop_combo(&h2, &to2, ops1, 2, 0, 60, &c1))
 		goto out;
 	h1 = hop_to(1, ident[1], &c1, now);
 	/* node0 (Alice's own node): encrypt her message at ID 0 into chunk 1 */
-	op_crypt(&ops0[0], 1, 0, 1, &k0);
+	vx_op_crypt(&ops0[0], 1, 0, 1, &k0);
 	if (vx_hop_seal(&h1) || vx_hop_combo(&h1, &to1, ops0, 1, 0, 60, &c0))
 		goto out;
 

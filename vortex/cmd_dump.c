@@ -56,17 +56,14 @@ struct opened {
 static int open_found(const vx_found *f, void *arg)
 {
 	struct opened *o = arg;
-	vx_msg *m;
-	vx_status st = vx_msg_open(f->wire, f->len, o->host, &m);
 
 	printf("%s-- MIME part %u, offset %zu, %zu bytes\n", o->n++ ? "\n" : "", f->part, f->offset,
 	       f->len);
-	if (st != VX_OK) {
-		o->rc = vx_fail("dump: %s: part %u: %s", o->path, f->part, vx_strerror(st));
+	if (!f->msg) {
+		o->rc = vx_fail("dump: %s: part %u: %s", o->path, f->part, vx_strerror(f->why));
 		return 0;
 	}
-	print_opened(m);
-	vx_msg_free(m);
+	print_opened(f->msg);
 	return 0;
 }
 

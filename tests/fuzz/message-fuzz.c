@@ -22,10 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vx_payload_kind kind;
 	vx_bytes user = {0};
 	SpecialBlock sb;
+	int for_host;
 
-	if (vx_msg_open(data, size, host, &m) == VX_OK)
+	if (vx_msg_open_for(data, size, host, &m, &for_host) == VX_OK)
 		vx_msg_free(m);
-	vx_msg_probe(data, size, host);
 	if (vx_special_classify(data, size, &kind, &user, &sb) == VX_OK &&
 	    kind == VX_PAYLOAD_SPECIAL)
 		free_SpecialBlock(&sb);

@@ -11,11 +11,9 @@
 
 /*
  * Mail that reads like mail (section 11, [DeadParrot]): a short personal
- * note sent with the attachment. The milter makes these configurable.
+ * note sent with the attachment, unless the node configures its own.
  */
-static const struct {
-	const char *subject, *body;
-} notes[] = {
+static const vx_carrier_note builtin[] = {
     {"the file you asked for", "Hi,\n\nhere is the file from yesterday.\n\nBest\n"},
     {"photos", "Here are the pictures, sorry it took a while.\n"},
     {"Re: documents", "Attached, as promised. Let me know if anything is missing.\n"},
@@ -43,17 +41,30 @@ static int ia5_copy(char *dst, size_t size, const heim_ia5_string *s)
 vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *spec,
                           const char *from, vx_bytes *mail)
 {
+	return vx_compose_mail_notes(wire, len, spec, from, NULL, 0, mail);
+}
+
+vx_status vx_compose_mail_notes(const uint8_t *wire, size_t len, const BlendingSpec *spec,
+                                const char *from, const vx_carrier_note *notes, size_t nnotes,
+                                vx_bytes *mail)
+{
 	char to[320], type[32], fname[64];
 	const char *at, *mime_type;
 	unsigned offset = 0;
 	vx_bytes file = {0};
 	vx_mime_attachment att;
 	vx_mime_mail m;
-	unsigned which = pick(sizeof notes / sizeof notes[0]);
+	unsigned which;
 	vx_status st;
+
+	if (!notes || !nnotes)
+		notes = builtin, nnotes = sizeof builtin / sizeof builtin[0];
+	which = pick((unsigned)nnotes);
 
 	mail->data = NULL;
 	mail->len = 0;
+	if (!notes[which].subject || !notes[which].body)
+		return VX_EINVAL;
 	if (ia5_copy(to, sizeof to, &spec->target.recipientAddress) ||
 	    ia5_copy(type, sizeof type, &spec->blendingType))
 		return VX_EBADPARAM;

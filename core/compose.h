@@ -17,4 +17,14 @@
 vx_status vx_compose_mail(const uint8_t *wire, size_t len, const BlendingSpec *spec,
                           const char *from, vx_bytes *mail);
 
+/* The note a carrier mail comes with: its subject and plain-text body. */
+typedef struct vx_carrier_note {
+	const char *subject, *body;
+} vx_carrier_note;
+
+/* The same, with a note chosen at random from notes (none: built-in ones). */
+vx_status vx_compose_mail_notes(const uint8_t *wire, size_t len, const BlendingSpec *spec,
+                                const char *from, const vx_carrier_note *notes, size_t nnotes,
+                                vx_bytes *mail);
+
 #endif

@@ -125,7 +125,8 @@ static vx_status blend_for(const vx_node_config *c, unsigned host, const Routing
 	if (!wire->len || !combo->recipient ||
 	    address_of(&combo->recipient->target.recipientAddress, to, 321))
 		return VX_ENOTFOUND;
-	return vx_compose_mail(wire->data, wire->len, combo->recipient, c->addresses[host], mail);
+	return vx_compose_mail_notes(wire->data, wire->len, combo->recipient, c->addresses[host],
+	                             c->notes, c->nnotes, mail);
 }
 
 struct receive {

@@ -13,6 +13,7 @@
 #define VX_NODE_H
 
 #include "account.h"
+#include "compose.h"
 #include "pkey.h"
 #include "request.h"
 #include "store.h"
@@ -27,6 +28,8 @@ typedef struct vx_node_config {
 	vx_account_policy policy; /* identity creation and quotas */
 	/* answers to header requests (7.2.2-7.2.8); NULL: not answered */
 	const vx_request_policy *requests;
+	const vx_carrier_note *notes; /* what carrier mail says (none: built-in notes) */
+	size_t nnotes;
 	size_t workspace_bytes; /* bound of one combo's workspace; 0: 64 MiB */
 	uint64_t combo_work;    /* bound of one combo's coding work (vx_op_work); 0: 2^27 */
 } vx_node_config;

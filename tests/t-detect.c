@@ -72,6 +72,23 @@ int main(void)
 		memset(&h, 0, sizeof h);
 		vx_detect(mail.data, mail.len, hosts, 1, offsets, 2, 1 << 20, collect, &h, &ds);
 		is(h.n, 0, "  another node's key finds nothing");
+		if (o == 1) {
+			/* a node's own notes replace the built-in ones */
+			vx_carrier_note note = {"minutes of the meeting", "Minutes attached.\n"};
+
+			vx_bytes_free(&mail);
+			ok(vx_compose_mail_notes(wire.data, wire.len, &spec, "x@y.test", &note, 1,
+			                         &mail) == VX_OK &&
+			       memmem(mail.data, mail.len, "Subject: minutes of the meeting\r\n",
+			              33) &&
+			       memmem(mail.data, mail.len, "Minutes attached.", 17),
+			   "  with a configured note");
+			note.body = NULL;
+			vx_bytes_free(&mail);
+			is(vx_compose_mail_notes(wire.data, wire.len, &spec, "x@y.test", &note, 1,
+			                         &mail),
+			   VX_EINVAL, "  a note without a body is refused");
+		}
 		vx_bytes_free(&mail);
 		free_BlendingSpec(&spec);
 	}

@@ -241,13 +241,48 @@ static int on_found(const vx_found *f, void *arg)
 		r->st = answer_identity(r, (unsigned)f->host, m);
 	} else if (res.verdict == VX_VERDICT_PROCESS) {
 		r->stats->processed++;
+		r->stats->chunks += (unsigned)vx_msg_payload_count(m);
 		/* quotas are decreased before the routing blocks (8.1.3): by accounting */
 		if ((r->st = keep_combos(r, (unsigned)f->host, m, &res)) == VX_OK)
 			r->st = answer_requests(r, (unsigned)f->host, m, &res);
 	} else {
 		r->stats->ignored++;
+		r->stats->replayed += res.verdict == VX_VERDICT_REPLAY;
+		r->stats->quota += res.verdict == VX_VERDICT_QUOTA;
 	}
 	return r->st != VX_OK;
+}
+
+/* Add counts to the store's counters, named in the same order. */
+static vx_status count(vx_store *s, const char *const *names, const unsigned *n, size_t k)
+{
+	vx_status st = VX_OK;
+
+	for (size_t i = 0; i < k && st == VX_OK; i++)
+		st = vx_store_count(s, names[i], n[i]);
+	return st;
+}
+
+static vx_status count_receive(vx_store *s, const vx_node_stats *t)
+{
+	static const char *const names[] = {"received",   "processed", "ignored", "replayed",
+	                                    "over_quota", "combos",    "replies", "chunks_in"};
+	const unsigned n[] = {t->found, t->processed, t->ignored, t->replayed,
+	                      t->quota, t->combos,    t->replies, t->chunks};
+
+	return count(s, names, n, sizeof n / sizeof n[0]);
+}
+
+static vx_status count_run(vx_store *s, const vx_node_run_stats *t, const vx_node_run_stats *was)
+{
+	static const char *const names[] = {"ran",     "sent",    "chunks_out", "delivered",
+	                                    "refused", "dropped", "failed_ops"};
+	const unsigned n[] = {t->ran - was->ran,         t->sent - was->sent,
+	                      t->chunks - was->chunks,   t->delivered - was->delivered,
+	                      t->refused - was->refused, t->dropped - was->dropped,
+	                      t->failed - was->failed};
+
+	return count(s, names, n, sizeof n / sizeof n[0]);
 }
 
 vx_status vx_node_receive(vx_store *s, const vx_node_config *c, const uint8_t *mail, size_t len,
@@ -255,23 +290,29 @@ vx_status vx_node_receive(vx_store *s, const vx_node_config *c, const uint8_t *m
 {
 	vx_node_stats local;
 	struct receive r = {s, c, now, stats ? stats : &local, VX_OK};
-	vx_status st;
+	vx_status st, found;
 
 	memset(r.stats, 0, sizeof *r.stats);
 	/* one commit for the whole mail: it is taken entirely or not at all */
 	if ((st = vx_store_batch_begin(s)) != VX_OK)
 		return st;
-	st = vx_detect(mail, len, c->hosts, c->nhosts, c->offsets, c->noffsets, MAX_MAIL, on_found,
-	               &r, NULL);
-	if (r.st != VX_OK)
-		st = r.st;
-	if (st != VX_OK && st != VX_EMIME) {
+	found = vx_detect(mail, len, c->hosts, c->nhosts, c->offsets, c->noffsets, MAX_MAIL,
+	                  on_found, &r, NULL);
+	/* beyond the walk's bounds the mail is not ours to scan whole: passed on */
+	if (found == VX_ELIMIT)
+		found = VX_EMIME;
+	if ((st = r.st) == VX_OK && found != VX_OK && found != VX_EMIME)
+		st = found;
+	if (st == VX_OK && r.stats->found)
+		st = count_receive(s, r.stats);
+	if (st != VX_OK) {
 		vx_store_batch_abort(s);
 		return st;
 	}
 	if ((st = vx_store_batch_commit(s)) != VX_OK)
 		return st;
-	return r.st != VX_OK ? r.st : st;
+	/* VX_EMIME: not parseable, the front end passes it on untouched */
+	return found;
 }
 
 /* A shared slot of the store into the combo's workspace. */
@@ -350,6 +391,7 @@ static vx_status send_out(struct run *r, const RoutingCombo *combo, const vx_com
 	} else if (st == VX_OK) {
 		st = vx_store_combo_finish(r->s, r->rec, to, mail.data, mail.len, r->now);
 		r->stats->sent += st == VX_OK;
+		r->stats->chunks += st == VX_OK ? out->built : 0;
 	}
 	vx_bytes_free(&mail);
 	return st;
@@ -414,7 +456,7 @@ vx_status vx_node_run_due(vx_store *s, const vx_node_config *c, int64_t now,
 
 	memset(r.stats, 0, sizeof *r.stats);
 	do {
-		unsigned pending = r.stats->pending;
+		vx_node_run_stats was = *r.stats;
 
 		/* one commit per round; each combo in a batch of its own inside it */
 		if ((st = vx_store_batch_begin(s)) != VX_OK)
@@ -436,10 +478,14 @@ vx_status vx_node_run_due(vx_store *s, const vx_node_config *c, int64_t now,
 			}
 			vx_bytes_free(&recs[i].der);
 		}
+		if ((st = count_run(s, r.stats, &was)) != VX_OK) {
+			vx_store_batch_abort(s);
+			return st;
+		}
 		if ((st = vx_store_batch_commit(s)) != VX_OK)
 			return st;
 		/* a round that left combos pending would only meet them again */
-		if (r.stats->pending != pending)
+		if (r.stats->pending != was.pending)
 			break;
 	} while (n == DUE_BATCH);
 	return VX_OK;

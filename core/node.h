@@ -40,12 +40,22 @@ typedef struct vx_node_stats {
 	unsigned ignored;   /* unauthenticated, replayed, over quota, broken */
 	unsigned combos;    /* combos kept for later */
 	unsigned replies;   /* answers queued */
+	unsigned chunks;    /* payload chunks of the processed messages */
+	unsigned replayed;  /* of the ignored: replays used up (7.1.1) */
+	unsigned quota;     /* of the ignored: message quota exhausted (8.1.3) */
 } vx_node_stats;
 
 /*
+ * Both calls also add what they did to the store's counters (vortex stats)
+ * in their own transaction: received, processed, ignored, replayed,
+ * over_quota, combos, replies, chunks_in; ran, sent, chunks_out,
+ * delivered, refused, dropped, failed_ops.
+ *
  * Take one received mail at time now. When this returns VX_OK everything
  * it took is committed to the store. VX_EMIME for mail that cannot be
- * parsed (the front end passes it on untouched).
+ * parsed or walked within the MIME bounds (what was found in it is
+ * committed too; the front end passes the mail on untouched). Any other
+ * error: nothing was taken (the front end temp-fails).
  */
 vx_status vx_node_receive(vx_store *s, const vx_node_config *c, const uint8_t *mail, size_t len,
                           int64_t now, vx_node_stats *stats);
@@ -58,6 +68,7 @@ typedef struct vx_node_run_stats {
 	unsigned dropped;   /* unreadable, expired or unassemblable: removed unrun */
 	unsigned pending;   /* left for a later run (a bound of the store was hit) */
 	unsigned failed;    /* operations that failed and were skipped (7.1.2) */
+	unsigned chunks;    /* payload chunks of the mails queued for next nodes */
 } vx_node_run_stats;
 
 /*

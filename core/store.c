@@ -35,6 +35,7 @@ struct vx_store {
 	MDB_dbi replays, identities, queue, meta, puzzles, slots, wsbytes, combos;
 	MDB_dbi peers;     /* the node address book (7.2.7) */
 	MDB_dbi delivered; /* content handed to local users, by identity and digest */
+	MDB_dbi counters;  /* what the node did, by name (vortex stats) */
 	unsigned max_identities;
 	uint64_t max_queue_bytes;
 	uint64_t max_workspace_bytes;
@@ -146,7 +147,8 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_dbi_open(txn, "wsbytes", MDB_CREATE, &s->wsbytes)) ||
 	    (rc = mdb_dbi_open(txn, "combos", MDB_CREATE, &s->combos)) ||
 	    (rc = mdb_dbi_open(txn, "peers", MDB_CREATE, &s->peers)) ||
-	    (rc = mdb_dbi_open(txn, "delivered", MDB_CREATE, &s->delivered))) {
+	    (rc = mdb_dbi_open(txn, "delivered", MDB_CREATE, &s->delivered)) ||
+	    (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &s->counters))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -1274,5 +1276,78 @@ out:
 			vx_bytes_free(&out[i]);
 		*n = 0;
 	}
+	return st;
+}
+
+vx_status vx_store_count(vx_store *s, const char *name, uint64_t n)
+{
+	size_t len = strlen(name);
+	uint64_t v;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if (!len || len > VX_COUNTER_NAME_MAX)
+		return VX_EINVAL;
+	if (!n)
+		return VX_OK;
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = counter_get(txn, s->counters, name, len, &v)) != VX_OK)
+		return finish(txn, st);
+	return finish(txn, counter_set(txn, s->counters, name, len, v + n));
+}
+
+vx_status vx_store_counters(vx_store *s,
+                            vx_status (*fn)(const char *name, uint64_t value, void *arg), void *arg)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	MDB_txn *txn;
+	vx_status st = VX_OK;
+	int rc;
+
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->counters, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS && st == VX_OK;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char name[VX_COUNTER_NAME_MAX + 1];
+
+		/* a record of another form is not ours to show */
+		if (!k.mv_size || k.mv_size > VX_COUNTER_NAME_MAX || v.mv_size != 8 ||
+		    memchr(k.mv_data, '\0', k.mv_size))
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = '\0';
+		st = fn(name, get64(v.mv_data), arg);
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_sizes(vx_store *s, vx_store_size *out)
+{
+	const MDB_dbi dbi[] = {s->identities, s->combos, s->slots, s->queue, s->peers};
+	uint64_t *field[] = {&out->identities, &out->combos, &out->slots, &out->queue_items,
+	                     &out->peers};
+	MDB_stat stat;
+	MDB_txn *txn;
+	vx_status st = VX_OK;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	for (size_t i = 0; i < sizeof dbi / sizeof dbi[0] && st == VX_OK; i++)
+		if ((st = from_mdb(mdb_stat(txn, dbi[i], &stat))) == VX_OK)
+			*field[i] = stat.ms_entries;
+	if (st == VX_OK)
+		st = meta_get(s, txn, "queue_bytes", &out->queue_bytes);
+	mdb_txn_abort(txn);
 	return st;
 }

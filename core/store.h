@@ -221,4 +221,22 @@ vx_status vx_store_peer_each(vx_store *s,
  */
 vx_status vx_store_peer_sample(vx_store *s, size_t max, vx_bytes *out, size_t *n);
 
+/*
+ * Named counters of what the node did (vortex stats): add n to one, in the
+ * caller's batch when there is one, so a counter never counts what a
+ * crash undid. Names are at most VX_COUNTER_NAME_MAX characters.
+ */
+#define VX_COUNTER_NAME_MAX 32
+vx_status vx_store_count(vx_store *s, const char *name, uint64_t n);
+/* Call fn for every counter, in name order, until it returns other than VX_OK. */
+vx_status vx_store_counters(vx_store *s,
+                            vx_status (*fn)(const char *name, uint64_t value, void *arg),
+                            void *arg);
+
+/* How much the store holds now. */
+typedef struct vx_store_sizes {
+	uint64_t identities, combos, slots, queue_items, queue_bytes, peers;
+} vx_store_size;
+vx_status vx_store_sizes(vx_store *s, vx_store_size *out);
+
 #endif

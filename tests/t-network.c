@@ -230,6 +230,29 @@ static RoutingCombo final_combo(PayloadOperation *ops, unsigned n, int min, int 
 	return c;
 }
 
+struct counter {
+	const char *name;
+	uint64_t value;
+};
+
+static vx_status find_counter(const char *name, uint64_t value, void *arg)
+{
+	struct counter *c = arg;
+
+	if (!strcmp(name, c->name))
+		c->value = value;
+	return VX_OK;
+}
+
+/* A counter of node i's store (vortex stats), 0 when never counted. */
+static uint64_t counter(net *N, int i, const char *name)
+{
+	struct counter c = {name, 0};
+
+	vx_store_counters(N->store[i], find_counter, &c);
+	return c.value;
+}
+
 static int inbox_is(const net *N, int i, const char *text)
 {
 	return N->ninbox[i] == 1 && N->inbox[i][0].len == strlen(text) &&
@@ -302,6 +325,10 @@ static void test_paths(int lost)
 	is(N.rx[4].processed, 3 - (lost >= 0), "Bob's node took every block that arrived");
 	ok(inbox_is(&N, 4, text), "Bob got the message exactly once (%d deliveries)", N.ninbox[4]);
 	is(N.rs[4].delivered, 1, "a third block rebuilds it again, but it is not delivered twice");
+	ok(counter(&N, 4, "received") == (uint64_t)(3 - (lost >= 0)) &&
+	       counter(&N, 4, "delivered") == 1 && counter(&N, 1, "sent") == 3 &&
+	       counter(&N, 1, "chunks_out") == 3,
+	   "the stores count what the nodes did");
 	ok(no_slots_left(&N, 4, START + 86400 + 1) && no_slots_left(&N, 1, START + 86400 + 1),
 	   "the shared workspaces are collected once the identity's messages expired");
 
@@ -503,6 +530,7 @@ static void test_quota(void)
 	ok(N.rx[1].found == 2 && N.rx[1].processed == 1 && N.rs[1].sent == 1,
 	   "the quota pays for one message and its mail, the second is refused");
 	ok(inbox_is(&N, 2, "first"), "only the first arrives");
+	is(counter(&N, 1, "over_quota"), 1, "the refusal is counted");
 	ok(vx_store_identity_get(N.store[1], N.fp[1], START + 600, &id) == VX_OK &&
 	       id.message_quota == 0,
 	   "the quota is spent");
@@ -536,6 +564,7 @@ static void test_quota(void)
 	net_run(&N, START + 1100, START + 1400, 30);
 	ok(N.rx[1].processed == 5 && N.rs[1].refused == 1 && N.rs[1].sent == 2,
 	   "over the transfer quota the combo runs and its mail is not sent");
+	is(counter(&N, 1, "refused"), 1, "and the refusal is counted");
 	ok(vx_store_identity_get(N.store[1], N.fp[1], START + 1200, &id) == VX_OK &&
 	       id.transfer_quota == 8 && id.message_quota == 9,
 	   "a refused mail costs no quota");

@@ -11,6 +11,8 @@ int cmd_address(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_op(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_identity(int argc, char **argv);
 
 /* Print "vortex: " and the message to stderr; returns 1. */
 int vx_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -15,6 +15,8 @@ static const struct {
     {"dump", cmd_dump, "decode and print a DER block, Vortex message or blended mail"},
     {"op", cmd_op, "run one payload operation over files"},
     {"demo", cmd_demo, "carry a message over an in-process network of nodes"},
+    {"identity", cmd_identity, "grant or show an identity on a node's store"},
+    {"stats", cmd_stats, "print what a node's store holds and its counters"},
 };
 
 int vx_fail(const char *fmt, ...)

@@ -418,6 +418,18 @@ static vx_status padded_len(const struct sym *s, size_t inlen, size_t *outlen)
 	return VX_OK;
 }
 
+/* What both directions check first: the arguments, then the key. */
+static vx_status sym_begin(const SymmetricKey *key, const uint8_t *in, size_t inlen, unsigned flags,
+                           const struct vx_sym_opts *o, struct sym *s, vx_bytes *out)
+{
+	if (!out)
+		return VX_EINVAL;
+	*out = (vx_bytes){0};
+	if (!in && inlen)
+		return VX_EINVAL;
+	return sym_parse(key, flags, o, s);
+}
+
 vx_status vx_sym_encrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t inlen,
                             unsigned flags, const struct vx_sym_opts *o, vx_bytes *out)
 {
@@ -426,12 +438,7 @@ vx_status vx_sym_encrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t i
 	size_t total, ptlen;
 	vx_status st;
 
-	if (!out)
-		return VX_EINVAL;
-	*out = (vx_bytes){0};
-	if (!in && inlen)
-		return VX_EINVAL;
-	if ((st = sym_parse(key, flags, o, &s)) != VX_OK)
+	if ((st = sym_begin(key, in, inlen, flags, o, &s, out)) != VX_OK)
 		return st;
 	if ((st = padded_len(&s, inlen, &total)) != VX_OK)
 		return st;
@@ -476,12 +483,7 @@ vx_status vx_sym_decrypt_ex(const SymmetricKey *key, const uint8_t *in, size_t i
 	uint8_t tag[TAG_LEN];
 	vx_status st;
 
-	if (!out)
-		return VX_EINVAL;
-	*out = (vx_bytes){0};
-	if (!in && inlen)
-		return VX_EINVAL;
-	if ((st = sym_parse(key, flags, o, &s)) != VX_OK)
+	if ((st = sym_begin(key, in, inlen, flags, o, &s, out)) != VX_OK)
 		return st;
 	if (s.mode == modeNone)
 		return vx_bytes_set(out, in, inlen);

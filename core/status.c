@@ -27,6 +27,8 @@ static const struct {
     [VX_EMIME] = {"malformed MIME message", 5001},
     [VX_EIO] = {"input/output error", 5001},
     [VX_EUNSUPPORTED] = {"not supported by this node", 5001},
+    [VX_ECERT] = {"peer certificate refused", 5001},
+    [VX_ELOGIN] = {"login refused", 5001},
 };
 
 const char *vx_strerror(vx_status st)

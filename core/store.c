@@ -36,6 +36,7 @@ struct vx_store {
 	MDB_dbi peers;     /* the node address book (7.2.7) */
 	MDB_dbi delivered; /* content handed to local users, by identity and digest */
 	MDB_dbi counters;  /* what the node did, by name (vortex stats) */
+	MDB_dbi imap;      /* the IMAP poller's position per account and mailbox */
 	unsigned max_identities;
 	uint64_t max_queue_bytes;
 	uint64_t max_workspace_bytes;
@@ -148,7 +149,8 @@ vx_status vx_store_open(const char *dir, const vx_store_limits *lim, vx_store **
 	    (rc = mdb_dbi_open(txn, "combos", MDB_CREATE, &s->combos)) ||
 	    (rc = mdb_dbi_open(txn, "peers", MDB_CREATE, &s->peers)) ||
 	    (rc = mdb_dbi_open(txn, "delivered", MDB_CREATE, &s->delivered)) ||
-	    (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &s->counters))) {
+	    (rc = mdb_dbi_open(txn, "counters", MDB_CREATE, &s->counters)) ||
+	    (rc = mdb_dbi_open(txn, "imap", MDB_CREATE, &s->imap))) {
 		if (txn)
 			mdb_txn_abort(txn);
 		vx_store_close(s);
@@ -1350,4 +1352,200 @@ vx_status vx_store_sizes(vx_store *s, vx_store_size *out)
 		st = meta_get(s, txn, "queue_bytes", &out->queue_bytes);
 	mdb_txn_abort(txn);
 	return st;
+}
+
+/*
+ * The IMAP poller's position (docs/store.md, "imap"). Keys begin with a
+ * kind byte and "account\0mailbox\0": 'S' for the position itself, 'P'
+ * followed by UIDVALIDITY and UID (both big-endian, so a cursor walks a
+ * mailbox's pending UIDs in order) for a pending mailbox action.
+ */
+#define IMAP_POSITION    'S'
+#define IMAP_PENDING     'P'
+#define IMAP_VERSION     1
+#define IMAP_POSITION_VAL 12 /* version, 3 zero bytes, uidvalidity, next uid */
+#define IMAP_PREFIX_MAX  (3 + VX_IMAP_ACCOUNT_MAX + VX_IMAP_MAILBOX_MAX)
+
+/* The key prefix of (account, mailbox); 0 for names that are empty or too long. */
+static size_t imap_prefix(uint8_t k[IMAP_PREFIX_MAX + 8], int kind, const char *account,
+                          const char *mailbox)
+{
+	size_t al = strlen(account), ml = strlen(mailbox);
+
+	if (!al || al > VX_IMAP_ACCOUNT_MAX || !ml || ml > VX_IMAP_MAILBOX_MAX)
+		return 0;
+	k[0] = (uint8_t)kind;
+	memcpy(k + 1, account, al);
+	k[1 + al] = 0;
+	memcpy(k + 2 + al, mailbox, ml);
+	k[2 + al + ml] = 0;
+	return 3 + al + ml;
+}
+
+static void imap_be32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (24 - 8 * i));
+}
+
+static vx_status imap_position(MDB_txn *txn, MDB_dbi dbi, const uint8_t *k, size_t klen,
+                               uint32_t *uidvalidity, uint32_t *next)
+{
+	MDB_val key = {klen, (void *)k}, v;
+	int rc = mdb_get(txn, dbi, &key, &v);
+
+	if (rc)
+		return from_mdb(rc);
+	if (v.mv_size != IMAP_POSITION_VAL || ((uint8_t *)v.mv_data)[0] != IMAP_VERSION)
+		return VX_EDECODE;
+	*uidvalidity = get32((uint8_t *)v.mv_data + 4);
+	*next = get32((uint8_t *)v.mv_data + 8);
+	return VX_OK;
+}
+
+vx_status vx_store_imap_get(vx_store *s, const char *account, const char *mailbox,
+                            uint32_t *uidvalidity, uint32_t *next_uid)
+{
+	uint8_t k[IMAP_PREFIX_MAX + 8];
+	size_t klen = imap_prefix(k, IMAP_POSITION, account, mailbox);
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	if (!klen)
+		return VX_EINVAL;
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	st = imap_position(txn, s->imap, k, klen, uidvalidity, next_uid);
+	mdb_txn_abort(txn);
+	return st;
+}
+
+vx_status vx_store_imap_reset(vx_store *s, const char *account, const char *mailbox,
+                              uint32_t uidvalidity, uint32_t next_uid, unsigned *dropped)
+{
+	uint8_t k[IMAP_PREFIX_MAX + 8], vb[IMAP_POSITION_VAL] = {IMAP_VERSION};
+	size_t klen = imap_prefix(k, IMAP_POSITION, account, mailbox);
+	MDB_val key = {klen, k}, v = {sizeof vb, vb};
+	MDB_cursor *c;
+	MDB_txn *txn;
+	unsigned n = 0;
+	int rc;
+
+	if (dropped)
+		*dropped = 0;
+	if (!klen || !uidvalidity || !next_uid)
+		return VX_EINVAL;
+	put32(vb + 4, uidvalidity);
+	put32(vb + 8, next_uid);
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_put(txn, s->imap, &key, &v, 0)))
+		return finish(txn, from_mdb(rc));
+	k[0] = IMAP_PENDING;
+	if ((rc = mdb_cursor_open(txn, s->imap, &c)))
+		return finish(txn, from_mdb(rc));
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	     rc == MDB_SUCCESS && key.mv_size >= klen && !memcmp(key.mv_data, k, klen);
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
+		/* keys of another form are not ours to delete */
+		if (key.mv_size != klen + 8 || get32_be((uint8_t *)key.mv_data + klen) == uidvalidity)
+			continue;
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		n++;
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return finish(txn, from_mdb(rc));
+	if (dropped)
+		*dropped = n;
+	return finish(txn, VX_OK);
+}
+
+vx_status vx_store_imap_mark(vx_store *s, const char *account, const char *mailbox,
+                             uint32_t uidvalidity, uint32_t uid, int *fresh)
+{
+	uint8_t k[IMAP_PREFIX_MAX + 8], vb[IMAP_POSITION_VAL] = {IMAP_VERSION}, pv = IMAP_VERSION;
+	size_t klen = imap_prefix(k, IMAP_POSITION, account, mailbox);
+	MDB_val key = {klen, k}, v = {sizeof vb, vb}, pval = {1, &pv};
+	uint32_t have, next;
+	MDB_txn *txn;
+	vx_status st;
+	int rc;
+
+	*fresh = 0;
+	/* UID 2^32-1 would leave no next UID to record */
+	if (!klen || !uid || uid == UINT32_MAX)
+		return VX_EINVAL;
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	if ((st = imap_position(txn, s->imap, k, klen, &have, &next)) != VX_OK)
+		return finish(txn, st);
+	if (have != uidvalidity)
+		return finish(txn, VX_EINVAL);
+	if (uid < next)
+		return finish(txn, VX_OK);
+	put32(vb + 4, uidvalidity);
+	put32(vb + 8, uid + 1);
+	if ((rc = mdb_put(txn, s->imap, &key, &v, 0)))
+		return finish(txn, from_mdb(rc));
+	k[0] = IMAP_PENDING;
+	imap_be32(k + klen, uidvalidity);
+	imap_be32(k + klen + 4, uid);
+	key.mv_size = klen + 8;
+	if ((rc = mdb_put(txn, s->imap, &key, &pval, 0)))
+		return finish(txn, from_mdb(rc));
+	*fresh = 1;
+	return finish(txn, VX_OK);
+}
+
+vx_status vx_store_imap_done(vx_store *s, const char *account, const char *mailbox,
+                             uint32_t uidvalidity, uint32_t uid)
+{
+	uint8_t k[IMAP_PREFIX_MAX + 8];
+	size_t klen = imap_prefix(k, IMAP_PENDING, account, mailbox);
+	MDB_val key = {klen + 8, k};
+	MDB_txn *txn;
+	int rc;
+
+	if (!klen)
+		return VX_EINVAL;
+	imap_be32(k + klen, uidvalidity);
+	imap_be32(k + klen + 4, uid);
+	if ((rc = txn_begin(s, 0, &txn)))
+		return from_mdb(rc);
+	return finish(txn, from_mdb_del(mdb_del(txn, s->imap, &key, NULL)));
+}
+
+vx_status vx_store_imap_pending(vx_store *s, const char *account, const char *mailbox,
+                                uint32_t uidvalidity, uint32_t *uids, size_t max, size_t *n)
+{
+	uint8_t k[IMAP_PREFIX_MAX + 8];
+	size_t klen = imap_prefix(k, IMAP_PENDING, account, mailbox);
+	MDB_val key = {klen + 4, k}, v;
+	MDB_cursor *c;
+	MDB_txn *txn;
+	int rc;
+
+	*n = 0;
+	if (!klen)
+		return VX_EINVAL;
+	imap_be32(k + klen, uidvalidity);
+	if ((rc = txn_begin(s, MDB_RDONLY, &txn)))
+		return from_mdb(rc);
+	if ((rc = mdb_cursor_open(txn, s->imap, &c))) {
+		mdb_txn_abort(txn);
+		return from_mdb(rc);
+	}
+	/* the prefix with uidvalidity sorts just before its first UID */
+	for (rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	     rc == MDB_SUCCESS && *n < max && key.mv_size >= klen + 4 &&
+	     !memcmp(key.mv_data, k, klen + 4);
+	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT))
+		if (key.mv_size == klen + 8)
+			uids[(*n)++] = get32_be((uint8_t *)key.mv_data + klen + 4);
+	mdb_cursor_close(c);
+	mdb_txn_abort(txn);
+	return rc == MDB_SUCCESS || rc == MDB_NOTFOUND ? VX_OK : from_mdb(rc);
 }

@@ -239,4 +239,43 @@ typedef struct vx_store_sizes {
 } vx_store_size;
 vx_status vx_store_sizes(vx_store *s, vx_store_size *out);
 
+/*
+ * The IMAP poller's position in each (account, mailbox) (docs/store.md,
+ * "imap"): the UIDVALIDITY it works in and the lowest UID not processed
+ * yet, plus the UIDs that were processed but whose mailbox action (delete,
+ * move, flag) is not confirmed yet. Messages are processed in UID order,
+ * so every UID below the position is done: nothing is processed twice and
+ * nothing skipped across restarts. Names are at most VX_IMAP_ACCOUNT_MAX
+ * and VX_IMAP_MAILBOX_MAX bytes (VX_EINVAL otherwise).
+ */
+#define VX_IMAP_ACCOUNT_MAX 128
+#define VX_IMAP_MAILBOX_MAX 255
+/* VX_ENOTFOUND when the mailbox was never polled. */
+vx_status vx_store_imap_get(vx_store *s, const char *account, const char *mailbox,
+                            uint32_t *uidvalidity, uint32_t *next_uid);
+/*
+ * Start, or start over, in uidvalidity at next_uid (both > 0): the first
+ * poll, or a UIDVALIDITY change the caller saw (docs/protocol-notes.md,
+ * "IMAP poller"). Pending UIDs of any other UIDVALIDITY are dropped, as
+ * they name no message any more; *dropped (may be NULL) counts them.
+ */
+vx_status vx_store_imap_reset(vx_store *s, const char *account, const char *mailbox,
+                              uint32_t uidvalidity, uint32_t next_uid, unsigned *dropped);
+/*
+ * Record uid as processed and its mailbox action as pending, in the
+ * caller's batch when there is one (so that processing a message and
+ * recording it commit together). *fresh = 1 then; *fresh = 0 and nothing
+ * changes when uid is below the position (processed before). VX_ENOTFOUND
+ * before vx_store_imap_reset, VX_EINVAL when uidvalidity is not the one
+ * the position is in.
+ */
+vx_status vx_store_imap_mark(vx_store *s, const char *account, const char *mailbox,
+                             uint32_t uidvalidity, uint32_t uid, int *fresh);
+/* The mailbox action on uid is done: forget it (no record is VX_OK too). */
+vx_status vx_store_imap_done(vx_store *s, const char *account, const char *mailbox,
+                             uint32_t uidvalidity, uint32_t uid);
+/* The lowest pending UIDs (at most max) of uidvalidity, ascending, in uids[0..*n). */
+vx_status vx_store_imap_pending(vx_store *s, const char *account, const char *mailbox,
+                                uint32_t uidvalidity, uint32_t *uids, size_t max, size_t *n);
+
 #endif

@@ -32,6 +32,8 @@ typedef enum vx_status {
 	VX_EMIME,         /* the mail could not be parsed as MIME */
 	VX_EIO,           /* a file or system call failed (errno is kept) */
 	VX_EUNSUPPORTED,  /* valid but not implemented by this node */
+	VX_ECERT,         /* a peer's TLS certificate was refused */
+	VX_ELOGIN,        /* a server refused our credentials */
 	VX_STATUS_MAX
 } vx_status;
 

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential autoconf automake pkg-config clang libclang-rt-14-dev
 libssl-dev libgcrypt20-dev heimdal-multidev libetpan-dev liblmdb-dev libconfuse-dev
-libmilter-dev miltertest libisal-dev libgf-complete-dev unzip postfix"
+libmilter-dev miltertest libisal-dev libgf-complete-dev unzip postfix dovecot-imapd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

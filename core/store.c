@@ -1360,11 +1360,11 @@ vx_status vx_store_sizes(vx_store *s, vx_store_size *out)
  * followed by UIDVALIDITY and UID (both big-endian, so a cursor walks a
  * mailbox's pending UIDs in order) for a pending mailbox action.
  */
-#define IMAP_POSITION    'S'
-#define IMAP_PENDING     'P'
-#define IMAP_VERSION     1
+#define IMAP_POSITION     'S'
+#define IMAP_PENDING      'P'
+#define IMAP_VERSION      1
 #define IMAP_POSITION_VAL 12 /* version, 3 zero bytes, uidvalidity, next uid */
-#define IMAP_PREFIX_MAX  (3 + VX_IMAP_ACCOUNT_MAX + VX_IMAP_MAILBOX_MAX)
+#define IMAP_PREFIX_MAX   (3 + VX_IMAP_ACCOUNT_MAX + VX_IMAP_MAILBOX_MAX)
 
 /* The key prefix of (account, mailbox); 0 for names that are empty or too long. */
 static size_t imap_prefix(uint8_t k[IMAP_PREFIX_MAX + 8], int kind, const char *account,
@@ -1449,7 +1449,8 @@ vx_status vx_store_imap_reset(vx_store *s, const char *account, const char *mail
 	     rc == MDB_SUCCESS && key.mv_size >= klen && !memcmp(key.mv_data, k, klen);
 	     rc = mdb_cursor_get(c, &key, &v, MDB_NEXT)) {
 		/* keys of another form are not ours to delete */
-		if (key.mv_size != klen + 8 || get32_be((uint8_t *)key.mv_data + klen) == uidvalidity)
+		if (key.mv_size != klen + 8 ||
+		    get32_be((uint8_t *)key.mv_data + klen) == uidvalidity)
 			continue;
 		if ((rc = mdb_cursor_del(c, 0)))
 			break;

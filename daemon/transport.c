@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -85,7 +86,7 @@ static int via_sendmail(const vxd_conf *c, const char *from, const char *rcpt, c
 	size_t n = 0;
 	char **argv;
 	int fds[2], status, wrote;
-	pid_t pid;
+	pid_t pid, parent;
 
 	while (c->sendmail[n])
 		n++;
@@ -101,7 +102,14 @@ static int via_sendmail(const vxd_conf *c, const char *from, const char *rcpt, c
 		return -1;
 	}
 	/* between fork and exec only async-signal-safe calls: other threads hold locks */
+	parent = getpid();
 	if ((pid = fork()) == 0) {
+		/*
+		 * A daemon that dies mid-write must not leave sendmail to submit a
+		 * truncated mail: the item is sent again, whole, after the restart.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(127);
 		if (dup2(fds[0], 0) == 0)
 			execv(argv[0], argv);
 		_exit(127);

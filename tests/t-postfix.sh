@@ -4,8 +4,10 @@
 # addresses vortex@node{1,2,3}.test and a user domain; the milter runs them
 # all. Ordinary mail arrives byte-identical; a Vortex message travels node1
 # -> node2 -> node3 through Postfix and the milter and reaches Bob's Maildir
-# once; a milter killed mid-transaction or answering too slowly costs a
-# tempfail and a retry, never the message. Every wait is bounded.
+# once, also when the milter re-injects by SMTP after a SIGUSR1 reload; a
+# milter killed mid-transaction, killed while it re-injects, or answering too
+# slowly costs a tempfail and a retry, never the message nor a second copy.
+# Every wait is bounded. VX_KEEP=1 keeps the files of a run for a look.
 if [ "$(id -u)" != 0 ]; then
 	echo "1..0 # SKIP not root: postfix(1) runs only as root"
 	exit 0
@@ -41,6 +43,7 @@ trap cleanup EXIT
 t() { eval "$2"; ok "$1" $?; } # description, condition
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
 have_milter() { [ -x "$MILTER" ]; }
+stage() { echo "# $1 (at $((SECONDS - start)) s)"; }
 diag() { [ -f "$1" ] && tail -n "${2:-15}" "$1" | sed 's/^/# /'; }
 
 # --- the instance and the route's keys and stores
@@ -51,6 +54,14 @@ start=$SECONDS
 check "a private Postfix answers on 127.0.0.1:$P (milter) and :$((P + 1)) (none)" pf_up "$PF" "$P"
 [ -d "$PF/queue/pid" ] || { diag "$PF/maillog"; plan; }
 check "vx-route provisions three node keys and stores" "$ROUTE" setup "$T" 3
+# the route itself, carried by the node engines in one process (no MTA, own stores)
+mkdir "$T/inproc"
+"$ROUTE" setup "$T/inproc" 3 &&
+	"$ROUTE" build "$T/inproc" --hops node1.test,node2.test,node3.test --to "$BOB" \
+		--text "in-process check" >"$T/inproc.eml" &&
+	"$ROUTE" run "$T/inproc" 3 "$T/inproc.eml" >"$T/inproc.out" 2>&1
+t "vx-route's three-hop message reaches Bob's node in-process, once" \
+	'grep -q "^delivered to vortex@node3.test" "$T/inproc.out" && grep -q "^To: $BOB" "$T/inproc.out"'
 
 # --- (a) ordinary mail: attachments, odd line lengths, 8bit, dots, "From "
 line() { printf '%*s\n' "$1" '' | tr ' ' "$2"; }
@@ -129,7 +140,7 @@ retry_min = 1
 retry_max = 4
 # node to node goes back through pickup and cleanup, so the next node's milter sees it
 reinject = sendmail
-sendmail = "/usr/sbin/sendmail -C $PF/etc -i"
+sendmail = "$T/sendmail -i"
 transport_timeout = 20
 node "vortex@node1.test" { host_key = "$T/node1.test.key" offsets = {0, 256} }
 node "vortex@node2.test" { host_key = "$T/node2.test.key" offsets = {0, 256} }
@@ -139,6 +150,14 @@ node "vortex@node3.test" {
 	deliver_to = "$BOB"
 }
 EOF
+# The MTA's sendmail, made slow to read mail for Bob on demand ($T/slow), so
+# that the milter can be killed while it writes a mail larger than a pipe buffer.
+cat >"$T/sendmail" <<EOF
+#!/bin/sh
+case "\$*" in *$BOB*) [ -f "$T/slow" ] && echo "\$*" >>"$T/slow.log" && sleep 2 ;; esac
+exec /usr/sbin/sendmail -C "$PF/etc" "\$@"
+EOF
+chmod 755 "$T/sendmail"
 milter_up() { # start vortex-milter in the foreground, wait for its port
 	# a killed predecessor may still hold the port for a moment
 	for _ in $(seq 50); do pf_port_free "$MP" && break; sleep 0.1; done
@@ -153,8 +172,11 @@ milter_up() { # start vortex-milter in the foreground, wait for its port
 }
 milter_kill() { kill -KILL "$MPID" 2>/dev/null; wait "$MPID" 2>/dev/null; MPID=; }
 # route TAG TEXT: a Vortex message node1 -> node2 -> node3 -> Bob
-route() { "$ROUTE" build "$T" --hops node1.test,node2.test,node3.test --to "$BOB" \
-	--subject "vortex $1" --text "$2" >"$T/$1.eml"; }
+# (with a third argument --text-file: the text is in that file)
+route() {
+	"$ROUTE" build "$T" --hops node1.test,node2.test,node3.test --to "$BOB" \
+		--subject "vortex $1" ${3:---text} "$2" >"$T/$1.eml" || echo "# vx-route build $1 failed"
+}
 bob_has() { mails_for "$BOB" "$1" | grep -c .; } # TEXT: how many of Bob's mails have it
 wait_bob() { wait_for "$BOB" "$1" "$2"; }          # TEXT TIMEOUT
 
@@ -171,18 +193,23 @@ if ! have_milter; then
 		"(b) it went node1 -> node2 -> node3 through Postfix" \
 		"(b) no carrier was delivered to a node Maildir" \
 		"(b) it arrived exactly once, nothing left queued" \
+		"(b) the same mail resent is not delivered to Bob again" \
 		"(c) milter killed mid-DATA: Postfix tempfails" \
 		"(c) nothing delivered or queued for the tempfailed mail" \
 		"(c) resent after the milter is back: accepted" \
 		"(c) the message arrives exactly once" \
 		"(c) milter killed right after accepting: it still arrives once" \
+		"(c) milter killed while re-injecting to Bob: he gets it exactly once, complete" \
 		"main.cf: 3 s milter timeouts, reloaded" \
 		"(d) milter too slow for milter_content_timeout: tempfail in time" \
 		"(d) resent once the milter answers: accepted and arrives once" \
 		"(d) submitted while the milter hangs: stays queued" \
 		"(d) after the queue is flushed it arrives exactly once" \
+		"vortex-milter reloads its configuration on SIGUSR1" \
+		"(b) with reinject = smtp: Bob gets it exactly once, by the milter-free smtpd" \
 		"no carrier of any test was delivered to a node Maildir" \
-		"vortex-milter is still running at the end"; do
+		"vortex-milter is still running at the end" \
+		"vortex-milter logged no sanitizer report"; do
 		skip "$d" "$why"
 	done
 	pf_down "$PF"
@@ -198,6 +225,7 @@ ok "vortex-milter listens on 127.0.0.1:$MP" $?
 plain_test "$P" vortex@node1.test plain-node-milter
 plain_test "$P" "$BOB" plain-user-milter
 
+stage "(b) three hops"
 # --- (b) node1 -> node2 -> node3 -> Bob
 tb="vortex-e2e-b-$$: hello Bob, three hops"
 route b "$tb"
@@ -220,6 +248,7 @@ _r=$(pf_smtp "$P" alice@user.test vortex@node1.test "$T/b.eml")
 sleep 3
 t "(b) the same mail resent ($_r) is not delivered to Bob again" '[ "$(bob_has "$tb")" = 1 ]'
 
+stage "(c) kill -9"
 # --- (c) the milter killed (SIGKILL) in the middle of a transaction
 tc="vortex-e2e-c-$$: survives a killed milter"
 route c "$tc"
@@ -243,6 +272,29 @@ sleep 2
 t "(c) milter killed right after accepting ($_r): it still arrives once" \
 	'[ "${_r%% *}" = 250 ] && [ "$(bob_has "$tk")" = 1 ]'
 
+stage "(c) kill -9 while re-injecting"
+# killed while it hands Bob's mail (larger than a pipe buffer) to sendmail:
+# what the MTA got of it must not reach Bob as a second, truncated copy
+tr_="vortex-e2e-r-$$: killed while re-injecting"
+last="the last line of vortex-e2e-r-$$"
+{ printf '%s' "$tr_"; seq -f $'\r\nfiller line %04g ..................................................' 3000
+  printf '\r\n%s' "$last"; } >"$T/r.txt" # 200 KB, three pipe buffers
+route r "$T/r.txt" --text-file
+touch "$T/slow"
+_r=$(pf_smtp "$P" alice@user.test vortex@node1.test "$T/r.eml")
+for _ in $(seq 300); do grep -qF "$BOB" "$T/slow.log" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5 # the milter is blocked writing into the full pipe
+milter_kill
+rm -f "$T/slow"
+sleep 2.5 # the slowed sendmail submits what it was given
+milter_up
+wait_bob "$tr_" 40
+sleep 3
+t "(c) milter killed while re-injecting to Bob ($_r): he gets it exactly once, complete" \
+	'[ "$(bob_has "$tr_")" = 1 ] && grep -qF "$last" $(mails_for "$BOB" "$tr_")'
+[ "$(bob_has "$tr_")" = 1 ] || for f in $(mails_for "$BOB" "$tr_"); do echo "# $f: $(wc -c <"$f") bytes"; done
+
+stage "(d) slow milter"
 # --- (d) a milter that answers too slowly (SIGSTOP: it takes the
 # connection and never answers in time) against a short milter_content_timeout
 check "main.cf: 3 s milter timeouts, reloaded" \
@@ -262,12 +314,13 @@ wait_bob "$td" 40
 sleep 2
 t "(d) resent once the milter answers ($_r): accepted and arrives once" \
 	'[ "${_r%% *}" = 250 ] && [ "$(bob_has "$td")" = 1 ]'
+stage "(d) queued path"
 # the queued path: sendmail -> pickup -> cleanup, which asks the hung milter
 tq="vortex-e2e-q-$$: queued while the milter hangs"
 route q "$tq"
 kill -STOP "$MPID"
 /usr/sbin/sendmail -C "$PF/etc" -i -f alice@user.test vortex@node1.test <"$T/q.eml"
-sleep 5 # longer than the 3 s timeouts: cleanup gave up at least once
+sleep 4 # longer than the 3 s timeouts: cleanup gave up at least once
 t "(d) submitted while the milter hangs: stays queued" \
 	'! pf_queue_empty "$PF" && [ "$(bob_has "$tq")" = 0 ]'
 kill -CONT "$MPID"
@@ -276,10 +329,29 @@ wait_bob "$tq" 40
 sleep 2
 t "(d) after the queue is flushed it arrives exactly once" '[ "$(bob_has "$tq")" = 1 ] && pf_queue_empty "$PF"'
 
+# --- re-injection by SMTP to the milter-free smtpd (FILTER_README), after a
+# SIGUSR1 reload: the hops stay inside the daemon, Bob's mail goes by :P+1
+stage "(b) again with reinject = smtp, after SIGUSR1"
+sed -i -e 's/^reinject = sendmail$/reinject = smtp/' "$T/vortex.conf"
+printf 'smtp_port = %s\n' $((P + 1)) >>"$T/vortex.conf"
+nrel=$(grep -c "reloaded" "$T/milter.log")
+kill -USR1 "$MPID"
+for _ in $(seq 100); do [ "$(grep -c "reloaded" "$T/milter.log")" -gt "$nrel" ] && break; sleep 0.1; done
+t "vortex-milter reloads its configuration on SIGUSR1" '[ "$(grep -c "reloaded" "$T/milter.log")" -gt "$nrel" ]'
+te="vortex-e2e-e-$$: re-injected by SMTP"
+route e "$te"
+mark=$(($(wc -l <"$PF/maillog") + 1))
+_r=$(pf_smtp "$P" alice@user.test vortex@node1.test "$T/e.eml")
+wait_bob "$te" 40
+sleep 2
+t "(b) with reinject = smtp ($_r): Bob gets it exactly once, by the milter-free smtpd" \
+	'[ "$(bob_has "$te")" = 1 ] && tail -n +$mark "$PF/maillog" | grep -q "postfix-$P/reinject/smtpd.*client=localhost"'
+
 carriers=$(grep -L "^Message-ID: <plain-" "$PF"/mail/node[123].test/new/* 2>/dev/null)
 t "no carrier of any test was delivered to a node Maildir" '[ -z "$carriers" ]'
 for f in $carriers; do sed -n '1,/^$/p' "$f" | sed 's/^/# /'; done
 t "vortex-milter is still running at the end" 'kill -0 "$MPID"'
+t "vortex-milter logged no sanitizer report" '! grep -Eq "Sanitizer|runtime error" "$T/milter.log"'
 milter_kill
 pf_down "$PF"
 ok "pf_down stops every process of the instance" $?

@@ -8,17 +8,18 @@
  *       DIR/nodeI.test.ident, and that identity provisioned (not temporary,
  *       with quotas) in each node's store STATEDIR/vortex@nodeI.test/ (the
  *       daemon's state_dir layout; default STATEDIR: DIR/state).
- *   vx-route build DIR --hops nodeA.test,nodeB.test,... --to ADDR --text TEXT
- *           [--from ADDR] [--subject S] [--offset N] [--max-time S]
+ *   vx-route build DIR --hops nodeA.test,nodeB.test,... --to ADDR
+ *           (--text TEXT | --text-file FILE) [--from ADDR] [--subject S]
+ *           [--offset N] [--max-time S]
  *       the blended carrier mail for the first hop on stdout: each hop
  *       decrypts its layer and re-encrypts for the next, the last one maps
  *       the content (a small RFC 5322 message to ADDR) to ID 0 for the
  *       local user.
  *   vx-route run DIR N MAIL
- *       carry MAIL through the node engines of nodes 1..N in this process
- *       (fresh copies of nothing: it uses DIR's stores, so run it on a
- *       setup of its own) and print what is delivered to a local user: a
- *       check of the route that needs no MTA.
+ *       carry MAIL through the node engines of nodes 1..N in this process,
+ *       over DIR's stores (so on a setup of its own: the stores record the
+ *       message), and print what is delivered to a local user: a check of
+ *       the route that needs no MTA.
  *
  * The route is built as in tests/t-network.c: from the last hop backwards.
  */
@@ -45,7 +46,7 @@
 
 static const char usage_text[] =
     "usage: vx-route setup DIR N [--state STATEDIR]\n"
-    "       vx-route build DIR --hops nodeA.test,... --to ADDR --text TEXT\n"
+    "       vx-route build DIR --hops nodeA.test,... --to ADDR (--text T | --text-file F)\n"
     "                [--from ADDR] [--subject S] [--offset N] [--max-time S]\n"
     "       vx-route run DIR N MAIL\n";
 
@@ -146,21 +147,49 @@ static int setup(int argc, char **argv)
 }
 
 /* The content for the local user: a small mail of its own (real messages carry headers). */
-static void content(char *buf, size_t size, const char *from, const char *to, const char *subject,
-                    const char *text)
+static int content(vx_bytes *out, const char *from, const char *to, const char *subject,
+                   const char *text, size_t textlen)
 {
-	char date[64];
+	char date[64], head[2048];
 	time_t now = time(NULL);
 	unsigned r = 0;
+	int n;
 
 	RAND_bytes((unsigned char *)&r, sizeof r);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", gmtime(&now));
-	snprintf(buf, size,
-	         "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
-	         "Message-ID: <vx-route.%ld.%08x@user.test>\r\nMIME-Version: 1.0\r\n"
-	         "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
-	         "\r\n%s\r\n",
-	         from, to, subject, date, (long)now, r, text);
+	n = snprintf(head, sizeof head,
+	             "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
+	             "Message-ID: <vx-route.%ld.%08x@user.test>\r\nMIME-Version: 1.0\r\n"
+	             "Content-Type: text/plain; charset=utf-8\r\n"
+	             "Content-Transfer-Encoding: 8bit\r\n\r\n",
+	             from, to, subject, date, (long)now, r);
+	if (n < 0 || (size_t)n >= sizeof head ||
+	    vx_bytes_alloc(out, (size_t)n + textlen + 2) != VX_OK)
+		return 0;
+	memcpy(out->data, head, (size_t)n);
+	memcpy(out->data + n, text, textlen);
+	memcpy(out->data + n + textlen, "\r\n", 2);
+	return 1;
+}
+
+/* A file's contents as the text (--text-file), for texts beyond an argument's size. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) &&
+	    fread(buf, 1, (size_t)size, f) == (size_t)size) {
+		*len = (size_t)size;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	if (f)
+		fclose(f);
+	return buf;
 }
 
 typedef struct hopinfo {
@@ -168,6 +197,42 @@ typedef struct hopinfo {
 	vx_pkey *host, *ident;
 	BlendingSpec spec;
 } hopinfo;
+
+static void free_hops(hopinfo *H, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free_BlendingSpec(&H[i].spec);
+		vx_pkey_free(H[i].host), vx_pkey_free(H[i].ident);
+	}
+}
+
+/* The hops' addresses, keys and blending specs; H zeroed by the caller. */
+static int read_hops(const char *dir, const char *hops, const unsigned *offset, hopinfo *H, int *nh)
+{
+	for (const char *p = hops; *p && *nh < MAXHOPS; ++*nh) {
+		size_t len = strcspn(p, ",");
+		char node[64], path[4096];
+		const char *at;
+		hopinfo *h = &H[*nh];
+
+		snprintf(node, sizeof node, "%.*s", (int)len, p);
+		/* a hop is a domain (node1.test) or an address (vortex@node1.test) */
+		at = strchr(node, '@');
+		snprintf(h->addr, sizeof h->addr, at ? "%s" : "vortex@%s", node);
+		if (at)
+			memmove(node, at + 1, strlen(at));
+		snprintf(path, sizeof path, "%s/%s.key", dir, node);
+		if (!(h->host = read_key(path)))
+			return !fail("build: cannot read %s", path);
+		snprintf(path, sizeof path, "%s/%s.ident", dir, node);
+		if (!(h->ident = read_key(path)))
+			return !fail("build: cannot read %s", path);
+		if (vx_blending_spec_plain(h->addr, h->host, offset, 1, &h->spec) != VX_OK)
+			return !fail("build: no blending spec for %s", h->addr);
+		p += len + (p[len] == ',');
+	}
+	return *nh > 0 ? 1 : !fail("build: %s", "no hops");
+}
 
 static PayloadOperation op_crypt(int enc, int from, int to, const SymmetricKey *k)
 {
@@ -179,7 +244,7 @@ static PayloadOperation op_crypt(int enc, int from, int to, const SymmetricKey *
 
 static int build(int argc, char **argv)
 {
-	const char *dir = argv[2], *hops = NULL, *to = NULL, *text = NULL;
+	const char *dir = argv[2], *hops = NULL, *to = NULL, *text = NULL, *text_file = NULL;
 	const char *from = "alice@user.test", *subject = "vx-route test message";
 	unsigned offset = 0;
 	int max_time = 2, nh = 0, good = 1;
@@ -190,7 +255,8 @@ static int build(int argc, char **argv)
 	RoutingCombo combo[MAXHOPS];
 	vx_hop hop[MAXHOPS];
 	vx_bytes chunk = {0}, tmp = {0}, wire = {0}, mail = {0};
-	static char msg[65536];
+	char *filetext = NULL;
+	size_t textlen = 0;
 	uint32_t serial;
 	time_t now = time(NULL);
 
@@ -201,6 +267,8 @@ static int build(int argc, char **argv)
 			to = argv[i + 1];
 		else if (!strcmp(argv[i], "--text"))
 			text = argv[i + 1];
+		else if (!strcmp(argv[i], "--text-file"))
+			text_file = argv[i + 1];
 		else if (!strcmp(argv[i], "--from"))
 			from = argv[i + 1];
 		else if (!strcmp(argv[i], "--subject"))
@@ -212,31 +280,18 @@ static int build(int argc, char **argv)
 		else
 			return fprintf(stderr, "%s", usage_text), 2;
 	}
-	if (!hops || !to || !text || argc % 2 == 0)
+	if (!hops || !to || !text == !text_file || argc % 2 == 0)
 		return fprintf(stderr, "%s", usage_text), 2;
+	if (text_file && !(text = filetext = slurp(text_file, &textlen)))
+		return fail("build: cannot read %s", text_file);
+	if (!text_file)
+		textlen = strlen(text);
 
 	memset(H, 0, sizeof H);
-	for (const char *p = hops; *p && nh < MAXHOPS; nh++) {
-		size_t len = strcspn(p, ",");
-		char node[64], path[4096];
-		const char *at;
-
-		snprintf(node, sizeof node, "%.*s", (int)len, p);
-		/* a hop is a domain (node1.test) or an address (vortex@node1.test) */
-		at = strchr(node, '@');
-		snprintf(H[nh].addr, sizeof H[nh].addr, at ? "%s" : "vortex@%s", node);
-		if (at)
-			memmove(node, at + 1, strlen(at));
-		snprintf(path, sizeof path, "%s/%s.key", dir, node);
-		if (!(H[nh].host = read_key(path)))
-			return fail("build: cannot read %s", path);
-		snprintf(path, sizeof path, "%s/%s.ident", dir, node);
-		if (!(H[nh].ident = read_key(path)))
-			return fail("build: cannot read %s", path);
-		if (vx_blending_spec_plain(H[nh].addr, H[nh].host, &offset, 1, &H[nh].spec) !=
-		    VX_OK)
-			return fail("build: no blending spec for %s", H[nh].addr);
-		p += len + (p[len] == ',');
+	if (!read_hops(dir, hops, &offset, H, &nh)) {
+		free_hops(H, MAXHOPS);
+		free(filetext);
+		return 1;
 	}
 	RAND_bytes((unsigned char *)&serial, sizeof serial);
 	for (int i = 0; i < nh; i++) {
@@ -276,8 +331,7 @@ static int build(int argc, char **argv)
 	}
 
 	/* the payload: the content under every hop's layer, the last hop's innermost */
-	content(msg, sizeof msg, from, to, subject, text);
-	good &= vx_bytes_set(&chunk, msg, strlen(msg)) == VX_OK;
+	good &= content(&chunk, from, to, subject, text, textlen);
 	for (int i = nh - 1; i >= 0 && good; i--) {
 		good &= vx_sym_encrypt(&layer[i], chunk.data, chunk.len, 0, &tmp) == VX_OK;
 		vx_bytes_free(&chunk);
@@ -292,10 +346,10 @@ static int build(int argc, char **argv)
 		if (i < nh - 1)
 			free_RoutingCombo(&combo[i]);
 		vx_sym_free(&layer[i]), vx_sym_free(&link[i]);
-		free_BlendingSpec(&H[i].spec);
-		vx_pkey_free(H[i].host), vx_pkey_free(H[i].ident);
 	}
+	free_hops(H, nh);
 	vx_bytes_free(&chunk), vx_bytes_free(&wire), vx_bytes_free(&mail);
+	free(filetext);
 	return good ? 0 : fail("build: %s", "cannot build the route");
 }
 

@@ -167,8 +167,8 @@ WRAP(P_DER, vx_status, vx_der_decode, (vx_der_type t, cu8 buf, size_t len, void 
 WRAP(P_DER, vx_status, vx_der_encode, (vx_der_type t, const void *in, vx_bytes *out), (t, in, out))
 /* the scan calls back into detection and the node: those run in wrapped calls below */
 WRAP(P_SCAN, vx_status, vx_mime_scan,
-     (cu8 mail, size_t len, size_t max_part, int (*fn)(cu8 part, size_t partlen, void *arg),
-      void *arg, unsigned *nparts),
+     (cu8 mail, size_t len, size_t max_part,
+      int (*fn)(cu8 part, size_t partlen, unsigned index, void *arg), void *arg, unsigned *nparts),
      (mail, len, max_part, fn, arg, nparts))
 WRAP(P_SCAN, vx_status, vx_blend_extract,
      (cu8 part, size_t len, size_t offset, cu8 *msg, size_t *msglen),

@@ -31,10 +31,11 @@ static int looks_like_message(const uint8_t *m, size_t len)
 	return i + 3 <= len && m[i] == 0xbf && m[i + 1] == 0xce && m[i + 2] == 0x1c;
 }
 
-static int on_part(const uint8_t *part, size_t len, void *arg)
+static int on_part(const uint8_t *part, size_t len, unsigned partno, void *arg)
 {
 	struct scan *s = arg;
-	unsigned partno = ++s->stats->parts;
+
+	s->stats->parts++;
 
 	for (size_t o = 0; o < s->noffsets; o++) {
 		const uint8_t *msg;

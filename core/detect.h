@@ -13,7 +13,7 @@
 
 typedef struct vx_found {
 	size_t host;         /* index of the host key that opened the prefix */
-	unsigned part;       /* MIME part number, 1-based, in walk order */
+	unsigned part;       /* MIME leaf part, as vx_mime_scan numbers it */
 	size_t offset;       /* PLAIN offset within the decoded part */
 	const uint8_t *wire; /* the Vortex message (valid during the callback) */
 	size_t len;

@@ -173,10 +173,13 @@ vx_status vx_mime_compose(const vx_mime_mail *m, vx_bytes *out)
 struct walk {
 	const char *end; /* of the mail */
 	size_t max_part;
-	int (*fn)(const uint8_t *, size_t, void *);
+	int (*fn)(const uint8_t *, size_t, unsigned, void *);
 	void *arg;
 	unsigned parts;
 	int stop;
+	/* vx_mime_strip: the leaf to find, and where it is */
+	unsigned want;
+	const struct mailmime *found;
 };
 
 /*
@@ -226,7 +229,7 @@ static vx_status leaf(struct walk *w, const struct mailmime_data *d)
 		size_t flen;
 
 		if (base64_fast(src, len, &fast, &flen) == 0) {
-			w->stop = w->fn(fast, flen, w->arg);
+			w->stop = w->fn(fast, flen, w->parts, w->arg);
 			free(fast);
 			return VX_OK;
 		}
@@ -250,10 +253,10 @@ static vx_status leaf(struct walk *w, const struct mailmime_data *d)
 		free(copy);
 		if (r != MAILIMF_NO_ERROR)
 			return VX_OK; /* a broken part is not ours to judge: skip it */
-		w->stop = w->fn((const uint8_t *)dec, dlen, w->arg);
+		w->stop = w->fn((const uint8_t *)dec, dlen, w->parts, w->arg);
 		mailmime_decoded_part_free(dec);
 	} else {
-		w->stop = w->fn((const uint8_t *)src, len, w->arg);
+		w->stop = w->fn((const uint8_t *)src, len, w->parts, w->arg);
 	}
 	return VX_OK;
 }
@@ -268,7 +271,16 @@ static vx_status walk(struct walk *w, const struct mailmime *mm, unsigned depth)
 		return VX_ELIMIT;
 	switch (mm->mm_type) {
 	case MAILMIME_SINGLE:
-		return mm->mm_data.mm_single ? leaf(w, mm->mm_data.mm_single) : VX_OK;
+		if (!mm->mm_data.mm_single)
+			return VX_OK;
+		if (w->want) {
+			/* numbered as leaf() numbers: text leaves only */
+			if (mm->mm_data.mm_single->dt_type == MAILMIME_DATA_TEXT &&
+			    ++w->parts == w->want)
+				w->found = mm, w->stop = 1;
+			return VX_OK;
+		}
+		return leaf(w, mm->mm_data.mm_single);
 	case MAILMIME_MULTIPLE:
 		if (!mm->mm_data.mm_multipart.mm_mp_list)
 			return VX_OK;
@@ -284,11 +296,11 @@ static vx_status walk(struct walk *w, const struct mailmime *mm, unsigned depth)
 }
 
 vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
-                       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
-                       unsigned *nparts)
+                       int (*fn)(const uint8_t *part, size_t partlen, unsigned index, void *arg),
+                       void *arg, unsigned *nparts)
 {
 	struct mailmime *mm = NULL;
-	struct walk w = {(const char *)mail + len, max_part, fn, arg, 0, 0};
+	struct walk w = {(const char *)mail + len, max_part, fn, arg, 0, 0, 0, NULL};
 	size_t idx = 0;
 	vx_status st;
 
@@ -299,6 +311,80 @@ vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
 		return VX_EMIME;
 	st = walk(&w, mm, 0);
 	*nparts = w.parts;
+	mailmime_free(mm);
+	return st;
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct mailmime *x = *(const struct mailmime *const *)a,
+	                      *y = *(const struct mailmime *const *)b;
+
+	return x->mm_mime_start < y->mm_mime_start ? -1 : x->mm_mime_start > y->mm_mime_start;
+}
+
+vx_status vx_mime_strip(const uint8_t *mail, size_t len, const unsigned *parts, size_t nparts,
+                        const char *note, vx_bytes *out)
+{
+	static const char head[] = "Content-Type: text/plain; charset=us-ascii\r\n"
+	                           "Content-Transfer-Encoding: 7bit\r\n\r\n";
+	const struct mailmime **cut = NULL;
+	struct mailmime *mm = NULL;
+	struct out o = {0};
+	size_t idx = 0, n = 0;
+	const char *at = (const char *)mail;
+	vx_status st = VX_OK;
+
+	out->data = NULL;
+	out->len = 0;
+	if (!len || !nparts || nparts > VX_MIME_MAX_PARTS || !header_safe(note))
+		return VX_EINVAL;
+	if (mailmime_parse((const char *)mail, len, &idx, &mm) != MAILIMF_NO_ERROR || !mm)
+		return VX_EMIME;
+	if (!(cut = calloc(nparts, sizeof *cut))) {
+		st = VX_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < nparts && st == VX_OK; i++) {
+		struct walk w = {(const char *)mail + len, 0, NULL, NULL, 0, 0, parts[i], NULL};
+		int dup = 0;
+
+		if (!parts[i])
+			st = VX_ENOTFOUND;
+		else if ((st = walk(&w, mm, 0)) != VX_OK)
+			break;
+		else if (!w.found) {
+			st = VX_ENOTFOUND;
+		} else if (w.found->mm_parent_type != MAILMIME_MULTIPLE) {
+			st = VX_EUNSUPPORTED;
+		} else {
+			for (size_t j = 0; j < n; j++)
+				dup |= cut[j] == w.found;
+			if (!dup)
+				cut[n++] = w.found;
+		}
+	}
+	if (st != VX_OK)
+		goto done;
+	/* copy around the parts, front to back: everything else stays as it was */
+	qsort(cut, n, sizeof *cut, by_offset);
+	for (size_t i = 0; i < n; i++) {
+		put(&o, at, (size_t)(cut[i]->mm_mime_start - at));
+		put(&o, head, sizeof head - 1);
+		puts_(&o, note);
+		puts_(&o, "\r\n");
+		at = cut[i]->mm_mime_start + cut[i]->mm_length;
+	}
+	put(&o, at, (size_t)((const char *)mail + len - at));
+	if (o.failed) {
+		free(o.p);
+		st = VX_ENOMEM;
+	} else {
+		out->data = (uint8_t *)o.p;
+		out->len = o.len;
+	}
+done:
+	free(cut);
 	mailmime_free(mm);
 	return st;
 }

@@ -34,13 +34,24 @@ vx_status vx_mime_compose(const vx_mime_mail *m, vx_bytes *out);
 
 /*
  * Call fn with the decoded body of every leaf part of mail, in order,
- * including parts of attached messages; fn returns nonzero to stop. Parts
- * whose decoded size could exceed max_part are skipped. One decoded part
- * is held at a time. VX_EMIME when libetpan cannot parse the mail,
- * VX_ELIMIT beyond the depth or part limits.
+ * including parts of attached messages, and the leaf's index (1-based, in
+ * walk order, counting also the leaves skipped); fn returns nonzero to
+ * stop. Parts whose decoded size could exceed max_part are skipped. One
+ * decoded part is held at a time. VX_EMIME when libetpan cannot parse the
+ * mail, VX_ELIMIT beyond the depth or part limits.
  */
 vx_status vx_mime_scan(const uint8_t *mail, size_t len, size_t max_part,
-                       int (*fn)(const uint8_t *part, size_t partlen, void *arg), void *arg,
-                       unsigned *nparts);
+                       int (*fn)(const uint8_t *part, size_t partlen, unsigned index, void *arg),
+                       void *arg, unsigned *nparts);
+
+/*
+ * mail with the leaf parts of these indexes (as vx_mime_scan numbers them)
+ * replaced by a short text/plain part saying note, every other byte
+ * unchanged. Only parts of a multipart can go: VX_EUNSUPPORTED for a part
+ * that is the whole body of its message, VX_ENOTFOUND for an index that
+ * is no leaf.
+ */
+vx_status vx_mime_strip(const uint8_t *mail, size_t len, const unsigned *parts, size_t nparts,
+                        const char *note, vx_bytes *out);
 
 #endif

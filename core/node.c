@@ -226,10 +226,17 @@ static int on_found(const vx_found *f, void *arg)
 {
 	struct receive *r = arg;
 	const vx_msg *m = f->msg;
+	unsigned *n = &r->stats->ncarriers;
 	vx_account_result res;
 	vx_status st;
 
 	r->stats->found++;
+	/* a part found at two offsets is one carrier; parts come in walk order */
+	if (!*n || *n > VX_NODE_MAX_CARRIERS || r->stats->carriers[*n - 1] != f->part) {
+		if (*n < VX_NODE_MAX_CARRIERS)
+			r->stats->carriers[*n] = f->part;
+		(*n)++;
+	}
 	/* forward secrets that differ, or anything broken: dropped silently (4.3) */
 	if (!m) {
 		r->stats->ignored++;

@@ -34,6 +34,8 @@ typedef struct vx_node_config {
 	uint64_t combo_work;    /* bound of one combo's coding work (vx_op_work); 0: 2^27 */
 } vx_node_config;
 
+#define VX_NODE_MAX_CARRIERS 16
+
 typedef struct vx_node_stats {
 	unsigned found;     /* Vortex messages found */
 	unsigned processed; /* authenticated and taken */
@@ -43,6 +45,9 @@ typedef struct vx_node_stats {
 	unsigned chunks;    /* payload chunks of the processed messages */
 	unsigned replayed;  /* of the ignored: replays used up (7.1.1) */
 	unsigned quota;     /* of the ignored: message quota exhausted (8.1.3) */
+	/* the MIME leaf parts that held them (vx_mime_strip), the first 16 of ncarriers */
+	unsigned carriers[VX_NODE_MAX_CARRIERS];
+	unsigned ncarriers;
 } vx_node_stats;
 
 /*

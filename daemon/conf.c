@@ -360,13 +360,6 @@ static int check_all(cfg_t *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: memory_threshold is above max_message_size", path);
 		return -1;
 	}
-	if (!strcasecmp(cfg_getstr(cfg, "carrier"), "strip")) {
-		snprintf(err, errlen,
-		         "%s: carrier = strip is not implemented in this version "
-		         "(use discard or deliver)",
-		         path);
-		return -1;
-	}
 	if (!cfg_getstr(cfg, "sendmail")[strspn(cfg_getstr(cfg, "sendmail"), " \t")]) {
 		snprintf(err, errlen, "%s: sendmail: no command", path);
 		return -1;

@@ -20,7 +20,7 @@
 typedef enum vxd_policy { VXD_POLICY_TEMPFAIL, VXD_POLICY_ACCEPT } vxd_policy;
 typedef enum vxd_carrier {
 	VXD_CARRIER_DISCARD, /* the node recipients' copy is dropped */
-	VXD_CARRIER_STRIP,   /* delivered without the carrier attachment (not implemented) */
+	VXD_CARRIER_STRIP,   /* delivered with the carrier attachment replaced by a note */
 	VXD_CARRIER_DELIVER  /* delivered unchanged */
 } vxd_carrier;
 typedef enum vxd_reinject { VXD_REINJECT_SENDMAIL, VXD_REINJECT_SMTP } vxd_reinject;

@@ -11,6 +11,7 @@
 
 #include "callbacks.h"
 #include "libstatus.h"
+#include "mime.h"
 #include "log.h"
 #include "outbound.h"
 #include "runtime.h"
@@ -171,7 +172,7 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
 	(void)f2, (void)f3;
 	if (!c)
 		return SMFIS_TEMPFAIL;
-	*pf0 = f0 & (SMFIF_DELRCPT | SMFIF_SETSYMLIST);
+	*pf0 = f0 & (SMFIF_DELRCPT | SMFIF_CHGBODY | SMFIF_SETSYMLIST);
 	*pf1 = c->proto = f1 & want;
 	*pf2 = *pf3 = 0;
 	if (f0 & SMFIF_SETSYMLIST) {
@@ -297,6 +298,61 @@ static sfsistat discard(SMFICTX *ctx, struct conn *c, const unsigned *found, con
 	return SMFIS_CONTINUE;
 }
 
+/* Add a node's carrier parts to the mail's; (size_t)-1 once there are more than fit. */
+static size_t add_carriers(unsigned *parts, size_t n, const vx_node_stats *st)
+{
+	if (n == (size_t)-1 || st->ncarriers > VX_NODE_MAX_CARRIERS)
+		return (size_t)-1;
+	for (unsigned i = 0; i < st->ncarriers; i++) {
+		size_t j = 0;
+
+		while (j < n && parts[j] != st->carriers[i])
+			j++;
+		if (j < n)
+			continue;
+		if (n == VX_NODE_MAX_CARRIERS)
+			return (size_t)-1;
+		parts[n++] = st->carriers[i];
+	}
+	return n;
+}
+
+/*
+ * Deliver the mail with its carrier parts replaced by a note. Only when
+ * every recipient is a node that took its message: other recipients must
+ * get the mail as it was sent, and one milter transaction has one body.
+ */
+static sfsistat strip(SMFICTX *ctx, struct conn *c, const unsigned *found, const uint8_t *mail,
+                      size_t len, const unsigned *parts, size_t nparts, const char *qid)
+{
+	static const char note[] = "(an attachment was removed by the mail server)";
+	const uint8_t *body;
+	vx_bytes out = {0};
+	vx_status st;
+	size_t keep = c->others;
+
+	for (size_t i = 0; i < c->nrcpts; i++)
+		keep += !found[c->rcpts[i].node - c->rt->nodes];
+	if (keep || nparts == (size_t)-1) {
+		vxd_log(LOG_INFO, qid, "carrier delivered unchanged: %s",
+		        keep ? "it has other recipients" : "too many carrier parts");
+		return SMFIS_CONTINUE;
+	}
+	if ((st = vx_mime_strip(mail, len, parts, nparts, note, &out)) != VX_OK) {
+		vxd_log(LOG_INFO, qid, "carrier delivered unchanged: %s", vx_strerror(st));
+		return SMFIS_CONTINUE;
+	}
+	/* the header fields are not touched: the new body starts where the old one did */
+	body = memmem(out.data, out.len, "\r\n\r\n", 4);
+	if (!body || smfi_replacebody(ctx, (unsigned char *)body + 4,
+	                              (int)(out.len - (size_t)(body + 4 - out.data))) != MI_SUCCESS)
+		vxd_log(LOG_WARNING, qid, "cannot replace the body; carrier delivered unchanged");
+	else
+		vxd_log(LOG_INFO, qid, "carrier delivered with %zu part(s) removed", nparts);
+	vx_bytes_free(&out);
+	return SMFIS_CONTINUE;
+}
+
 static sfsistat on_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_of(ctx);
@@ -305,7 +361,8 @@ static sfsistat on_eom(SMFICTX *ctx)
 	struct body *b;
 	const uint8_t *mail;
 	uint8_t *map = NULL;
-	unsigned *found = NULL, any = 0;
+	unsigned *found = NULL, any = 0, parts[VX_NODE_MAX_CARRIERS];
+	size_t nparts = 0;
 	sfsistat r = SMFIS_CONTINUE;
 
 	if (!c || !c->nrcpts)
@@ -357,6 +414,7 @@ static sfsistat on_eom(SMFICTX *ctx)
 				goto out;
 		} else if (st.found) {
 			found[ni] = st.found, any++;
+			nparts = add_carriers(parts, nparts, &st);
 			vxd_log(LOG_INFO, qid,
 			        "%s: %u Vortex message(s): %u taken, %u ignored, %u combo(s) kept, "
 			        "%u answer(s)",
@@ -367,10 +425,14 @@ static sfsistat on_eom(SMFICTX *ctx)
 	if (any) {
 		if (conf->carrier == VXD_CARRIER_DISCARD)
 			r = discard(ctx, c, found, qid);
-		vxd_log(LOG_INFO, qid, "carrier %s",
-		        conf->carrier == VXD_CARRIER_DISCARD
-		            ? (r == SMFIS_DISCARD ? "discarded" : "removed for the node recipients")
-		            : "delivered");
+		else if (conf->carrier == VXD_CARRIER_STRIP)
+			r = strip(ctx, c, found, mail, b->total, parts, nparts, qid);
+		if (conf->carrier != VXD_CARRIER_STRIP)
+			vxd_log(LOG_INFO, qid, "carrier %s",
+			        conf->carrier == VXD_CARRIER_DISCARD
+			            ? (r == SMFIS_DISCARD ? "discarded"
+			                                  : "removed for the node recipients")
+			            : "delivered");
 		/* the engine runs the new combos when they are due */
 		vxd_outbound_wake(0);
 	}
@@ -406,7 +468,7 @@ static sfsistat on_close(SMFICTX *ctx)
 struct smfiDesc vxm_desc = {
     .xxfi_name = "vortex-milter",
     .xxfi_version = SMFI_VERSION,
-    .xxfi_flags = SMFIF_DELRCPT | SMFIF_SETSYMLIST,
+    .xxfi_flags = SMFIF_DELRCPT | SMFIF_CHGBODY | SMFIF_SETSYMLIST,
     .xxfi_envfrom = on_envfrom,
     .xxfi_envrcpt = on_envrcpt,
     .xxfi_header = on_header,

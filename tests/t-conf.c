@@ -168,7 +168,9 @@ int main(void)
 	refused("colour = blue\n" NODE, "no such option 'colour'");
 	refused("on_internal_error = reject\n" NODE, "on_internal_error: \"reject\" is not one of");
 	refused("carrier = bounce\n" NODE, "carrier: \"bounce\" is not one of");
-	refused("carrier = strip\n" NODE, "carrier = strip is not implemented");
+	c = load("carrier = strip\n" NODE, err, sizeof err);
+	ok(c && c->carrier == VXD_CARRIER_STRIP, "carrier = strip is taken");
+	vxd_conf_free(c);
 	refused("reinject = lmtp\n" NODE, "reinject: \"lmtp\"");
 	refused("syslog_facility = kern7\n" NODE, "unknown facility \"kern7\"");
 	refused("socket = \"/tmp/sock\"\n" NODE, "not unix:/path or inet:PORT@HOST");

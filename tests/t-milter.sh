@@ -80,9 +80,6 @@ refuse_conf() { # description, expected text, configuration lines
 	ok "$1" $_st
 	[ $_st -eq 0 ] || echo "# exit $_rc: $_out"
 }
-refuse_conf "-n refuses carrier = strip, saying it is not implemented" "strip is not implemented" \
-	"carrier = strip
-$node1"
 refuse_conf "-n refuses an unknown key" "no such option 'colour'" "colour = blue
 $node1"
 refuse_conf "-n refuses a missing host key" "node9.key" \
@@ -141,6 +138,14 @@ kill -USR1 "$pid"
 wait_for 'grep -q "reloaded .*: 2 node(s)" "$T/milter.log"'
 ok "SIGUSR1 reloads the configuration" $?
 mt "after the reload the new node address is inspected" t-reload.lua VX_NODE2=yes
+
+echo 'carrier = strip' >>"$T/vortex.conf"
+kill -USR1 "$pid"
+wait_for '[ "$(grep -c "reloaded .*: 2 node(s)" "$T/milter.log")" -ge 2 ]'
+ok "a reload switches to carrier = strip" $?
+mt "the carrier is delivered with its attachment replaced" t-strip.lua VX_MAIL=hop.eml
+grep -q "TESTQID: carrier delivered with 1 part(s) removed" "$T/milter.log"
+ok "and the log says so" $?
 
 kill -TERM "$pid"
 wait_for '! kill -0 "$pid" 2>/dev/null'

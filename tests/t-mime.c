@@ -12,16 +12,18 @@
 #include "tap.h"
 
 struct seen {
+	unsigned index[16]; /* as vx_mime_scan numbers the parts */
 	unsigned n;
 	size_t len[16];
 	uint8_t *copy[16];
 };
 
-static int collect(const uint8_t *part, size_t len, void *arg)
+static int collect(const uint8_t *part, size_t len, unsigned index, void *arg)
 {
 	struct seen *s = arg;
 
 	if (s->n < 16) {
+		s->index[s->n] = index;
 		s->len[s->n] = len;
 		s->copy[s->n] = malloc(len ? len : 1);
 		memcpy(s->copy[s->n], part, len);
@@ -119,6 +121,49 @@ static void test_base64_forms(void)
 	seen_free(&s);
 }
 
+/* A carrier part replaced by a short note; every other byte stays. */
+static void test_strip(void)
+{
+	uint8_t a1[3000], a2[100];
+	vx_mime_attachment att[2] = {{"IMG_1.jpg", "image/jpeg", a1, sizeof a1},
+	                             {"notes.txt", "text/plain", a2, sizeof a2}};
+	vx_mime_mail m = {"a@x.test", "b@y.test", "photos", "Hi.\n", 0, "x.test", att, 2};
+	static const char single[] = "Subject: s\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
+	vx_bytes mail = {0}, out = {0};
+	struct seen s = {0};
+	unsigned n, two = 2, nine = 9, zero = 0, one = 1;
+
+	memset(a1, 'j', sizeof a1), memset(a2, 't', sizeof a2);
+	vx_mime_compose(&m, &mail);
+	vx_mime_scan(mail.data, mail.len, 1 << 20, collect, &s, &n);
+	ok(s.n == 3 && s.index[0] == 1 && s.index[1] == 2 && s.index[2] == 3 &&
+	       s.len[1] == sizeof a1,
+	   "the scan numbers its parts 1, 2, 3");
+	seen_free(&s);
+	ok(vx_mime_strip(mail.data, mail.len, &two, 1, "(attachment removed)", &out) == VX_OK,
+	   "the second part is stripped");
+	vx_mime_scan(out.data, out.len, 1 << 20, collect, &s, &n);
+	ok(s.n == 3 && has_part(&s, a2, sizeof a2) && !has_part(&s, a1, sizeof a1) &&
+	       has_part(&s, "(attachment removed)\r\n", 22),
+	   "the others are intact and a note stands in its place");
+	seen_free(&s);
+	const uint8_t *p = memmem(mail.data, mail.len, "IMG_1.jpg", 9);
+	size_t head = p ? (size_t)(p - mail.data) - 40 : 0, tail = 200;
+	ok(p && out.len < mail.len && !memcmp(out.data, mail.data, head) &&
+	       !memcmp(out.data + out.len - tail, mail.data + mail.len - tail, tail),
+	   "bytes before and after the part are unchanged");
+	vx_bytes_free(&out);
+	is(vx_mime_strip(mail.data, mail.len, &nine, 1, "x", &out), VX_ENOTFOUND,
+	   "a part that does not exist is refused");
+	is(vx_mime_strip(mail.data, mail.len, &zero, 1, "x", &out), VX_ENOTFOUND,
+	   "part 0 does not exist");
+	is(vx_mime_strip(mail.data, mail.len, &two, 1, "bad\r\nBcc: x@y", &out), VX_EINVAL,
+	   "a note that would add a header is refused");
+	is(vx_mime_strip((const uint8_t *)single, sizeof single - 1, &one, 1, "x", &out),
+	   VX_EUNSUPPORTED, "the whole body of a mail is not stripped");
+	vx_bytes_free(&mail);
+}
+
 static void test_nested(void)
 {
 	struct seen s = {0};
@@ -141,9 +186,9 @@ static void test_nested(void)
 	seen_free(&s);
 }
 
-static int stop_first(const uint8_t *part, size_t len, void *arg)
+static int stop_first(const uint8_t *part, size_t len, unsigned index, void *arg)
 {
-	(void)part, (void)len;
+	(void)part, (void)len, (void)index;
 	++*(unsigned *)arg;
 	return 1;
 }
@@ -193,9 +238,9 @@ static long rss_kb(void)
 	return ru.ru_maxrss;
 }
 
-static int count_only(const uint8_t *part, size_t len, void *arg)
+static int count_only(const uint8_t *part, size_t len, unsigned index, void *arg)
 {
-	(void)part;
+	(void)part, (void)index;
 	*(size_t *)arg += len;
 	return 0;
 }
@@ -263,6 +308,7 @@ int main(void)
 {
 	test_compose_scan();
 	test_base64_forms();
+	test_strip();
 	test_nested();
 	test_hostile();
 	test_large();

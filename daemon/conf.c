@@ -63,6 +63,14 @@ static const struct range ranges[] = {
     {"max_build_ops", 1, 1L << 31},
     {"max_header_live", 60, 10L * 365 * 86400},
     {"node|offsets", 0, 1L << 20},
+    {"reconnect_min", 1, 3600},
+    {"reconnect_max", 1, 86400},
+    {"account|port", 0, 65535},
+    {"account|poll_interval", 1, 86400},
+    {"account|timeout", 1, 3600},
+    {"account|batch_messages", 1, 10000},
+    {"account|batch_bytes", 1L << 16, 1L << 31},
+    {"account|smtp_port", 0, 65535},
 };
 
 /* String keys with a fixed set of values, first one the default. */
@@ -74,6 +82,9 @@ static const struct choice choices[] = {
     {"on_limit", {"tempfail", "accept"}},
     {"carrier", {"discard", "strip", "deliver"}},
     {"reinject", {"sendmail", "smtp"}},
+    {"account|tls", {"implicit", "starttls", "plain"}},
+    {"account|processed", {"delete", "move", "flag"}},
+    {"account|smtp_tls", {"starttls", "implicit"}},
 };
 
 static const struct {
@@ -85,21 +96,31 @@ static const struct {
     {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
-static const struct range *range_of(const char *name)
+/*
+ * A section's option is registered as "section|name" but called as "name"
+ * with the section's cfg: 1 when that is the option named full.
+ */
+static int is_option(const char *full, cfg_t *cfg, const char *name)
 {
-	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
-		const char *bar = strchr(ranges[i].name, '|');
+	const char *bar = strchr(full, '|');
 
-		/* a section's option is registered as "section|name", called as "name" */
-		if (!strcmp(bar ? bar + 1 : ranges[i].name, name))
+	if (!bar)
+		return (!cfg->name || !strcmp(cfg->name, "root")) && !strcmp(full, name);
+	return cfg->name && strlen(cfg->name) == (size_t)(bar - full) &&
+	       !strncmp(full, cfg->name, (size_t)(bar - full)) && !strcmp(bar + 1, name);
+}
+
+static const struct range *range_of(cfg_t *cfg, const char *name)
+{
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (is_option(ranges[i].name, cfg, name))
 			return &ranges[i];
-	}
 	return NULL;
 }
 
 static int check_int(cfg_t *cfg, cfg_opt_t *opt)
 {
-	const struct range *r = range_of(opt->name);
+	const struct range *r = range_of(cfg, opt->name);
 	long v = cfg_opt_getnint(opt, cfg_opt_size(opt) - 1);
 
 	if (r && (v < r->min || v > r->max)) {
@@ -118,6 +139,15 @@ static int choice_index(const struct choice *c, const char *v)
 	return -1;
 }
 
+/* The index of the value of choice full (as in choices[]) of option name in cfg. */
+static int chosen(cfg_t *cfg, const char *full, const char *name)
+{
+	for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++)
+		if (!strcmp(choices[i].name, full))
+			return choice_index(&choices[i], cfg_getstr(cfg, name));
+	return -1;
+}
+
 static int check_choice(cfg_t *cfg, cfg_opt_t *opt)
 {
 	const char *v = cfg_opt_getnstr(opt, 0);
@@ -125,7 +155,7 @@ static int check_choice(cfg_t *cfg, cfg_opt_t *opt)
 	for (size_t i = 0; i < sizeof choices / sizeof choices[0]; i++) {
 		const struct choice *c = &choices[i];
 
-		if (strcmp(c->name, opt->name) || choice_index(c, v) >= 0)
+		if (!is_option(c->name, cfg, opt->name) || choice_index(c, v) >= 0)
 			continue;
 		cfg_error(cfg, "%s: \"%s\" is not one of %s%s%s%s%s", opt->name, v, c->values[0],
 		          c->values[1] ? ", " : "", c->values[1] ? c->values[1] : "",
@@ -239,6 +269,14 @@ static char **split_argv(const char *line)
 	return v;
 }
 
+static void secret_src_free(vxd_secret_src *src)
+{
+	free(src->file);
+	for (size_t i = 0; src->command && src->command[i]; i++)
+		free(src->command[i]);
+	free(src->command);
+}
+
 void vxd_conf_free(vxd_conf *c)
 {
 	if (!c)
@@ -257,6 +295,15 @@ void vxd_conf_free(vxd_conf *c)
 		free(c->nodes[i].deliver_to), free(c->nodes[i].offsets);
 	}
 	free(c->nodes);
+	for (size_t i = 0; i < c->naccounts; i++) {
+		vxd_account_conf *a = &c->accounts[i];
+
+		free(a->name), free(a->host), free(a->ca_file), free(a->verify_name);
+		free(a->user), free(a->mailbox), free(a->move_to), free(a->flag), free(a->node);
+		free(a->smtp_host), free(a->smtp_user);
+		secret_src_free(&a->password), secret_src_free(&a->smtp_password);
+	}
+	free(c->accounts);
 	free(c);
 }
 
@@ -281,6 +328,34 @@ static cfg_opt_t node_opts[] = {
     CFG_STR("host_key", NULL, CFGF_NODEFAULT),
     CFG_INT_LIST("offsets", "{0}", CFGF_NONE),
     CFG_STR("deliver_to", NULL, CFGF_NONE),
+    CFG_END(),
+};
+static cfg_opt_t account_opts[] = {
+    CFG_STR("host", NULL, CFGF_NODEFAULT),
+    OPT_INT("port", 0),
+    CFG_STR("tls", "implicit", CFGF_NONE),
+    CFG_BOOL("allow_plain", cfg_false, CFGF_NONE),
+    CFG_STR("ca_file", NULL, CFGF_NONE),
+    CFG_STR("verify_name", NULL, CFGF_NONE),
+    CFG_STR("user", NULL, CFGF_NODEFAULT),
+    CFG_STR("password_file", NULL, CFGF_NONE),
+    CFG_STR("password_command", NULL, CFGF_NONE),
+    CFG_BOOL("xoauth2", cfg_false, CFGF_NONE),
+    CFG_STR("mailbox", "INBOX", CFGF_NONE),
+    CFG_STR("processed", "delete", CFGF_NONE),
+    CFG_STR("move_to", NULL, CFGF_NONE),
+    CFG_STR("flag", "$VortexProcessed", CFGF_NONE),
+    CFG_BOOL("idle", cfg_true, CFGF_NONE),
+    OPT_INT("poll_interval", 60),
+    OPT_INT("timeout", 60),
+    OPT_INT("batch_messages", 50),
+    OPT_INT("batch_bytes", 32L << 20),
+    CFG_STR("node", NULL, CFGF_NODEFAULT),
+    CFG_STR("smtp_host", NULL, CFGF_NONE),
+    OPT_INT("smtp_port", 0),
+    CFG_STR("smtp_tls", "starttls", CFGF_NONE),
+    CFG_STR("smtp_user", NULL, CFGF_NONE),
+    CFG_STR("smtp_password_file", NULL, CFGF_NONE),
     CFG_END(),
 };
 static cfg_opt_t opts[] = {
@@ -327,13 +402,22 @@ static cfg_opt_t opts[] = {
     OPT_INT("max_header_live", 86400),
     CFG_SEC("note", note_opts, CFGF_MULTI),
     CFG_SEC("node", node_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+    OPT_INT("reconnect_min", 5),
+    OPT_INT("reconnect_max", 900),
+    CFG_SEC("account", account_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
     CFG_END(),
 };
 
 static void register_checks(cfg_t *cfg)
 {
-	static const char *paths[] = {"pidfile", "state_dir", "spool_dir", "node|host_key"};
-	static const char *addresses[] = {"node|deliver_to"};
+	static const char *paths[] = {"pidfile",
+	                              "state_dir",
+	                              "spool_dir",
+	                              "node|host_key",
+	                              "account|ca_file",
+	                              "account|password_file",
+	                              "account|smtp_password_file"};
+	static const char *addresses[] = {"node|deliver_to", "account|node"};
 
 	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
 		cfg_set_validate_func(cfg, ranges[i].name, check_int);
@@ -341,9 +425,61 @@ static void register_checks(cfg_t *cfg)
 		cfg_set_validate_func(cfg, choices[i].name, check_choice);
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
 		cfg_set_validate_func(cfg, paths[i], check_path);
-	cfg_set_validate_func(cfg, addresses[0], check_address);
+	for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++)
+		cfg_set_validate_func(cfg, addresses[i], check_address);
 	cfg_set_validate_func(cfg, "syslog_facility", check_facility);
 	cfg_set_validate_func(cfg, "socket", check_socket);
+}
+
+/* A name the IMAP protocol and the store take: printable ASCII without quotes. */
+static int imap_name_ok(const char *v, size_t max)
+{
+	if (!*v || strlen(v) > max)
+		return 0;
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f || *p == '"' ||
+		    *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* What an account section's options cannot say alone. */
+static int check_account(cfg_t *cfg, cfg_t *a, char *err, size_t errlen)
+{
+	const char *path = cfg->filename, *t = cfg_title(a), *why = NULL;
+	const char *flag = cfg_getstr(a, "flag"), *move_to = cfg_getstr(a, "move_to");
+	int nodes = 0;
+
+	for (unsigned j = 0; j < cfg_size(cfg, "node"); j++)
+		nodes += !strcasecmp(cfg_title(cfg_getnsec(cfg, "node", j)), cfg_getstr(a, "node"));
+	if (!*t || strlen(t) > VX_IMAP_ACCOUNT_MAX)
+		why = "the name must have 1 to 128 characters";
+	else if (!nodes)
+		why = "node is not the address of a node section";
+	else if (!cfg_getstr(a, "password_file") == !cfg_getstr(a, "password_command"))
+		why = "needs exactly one of password_file and password_command";
+	else if (chosen(a, "account|tls", "tls") == VXD_TLS_PLAIN && !cfg_getbool(a, "allow_plain"))
+		why = "tls = plain sends the password unencrypted: only with allow_plain = yes "
+		      "(loopback tests)";
+	else if (!imap_name_ok(cfg_getstr(a, "mailbox"), VX_IMAP_MAILBOX_MAX))
+		why = "mailbox must be 1 to 255 printable ASCII characters without quotes";
+	else if (chosen(a, "account|processed", "processed") == VXD_PROCESSED_MOVE &&
+	         (!move_to || !imap_name_ok(move_to, VX_IMAP_MAILBOX_MAX)))
+		why = "processed = move needs move_to, a folder name";
+	else if (!imap_name_ok(flag + (flag[0] == '\\'), 64) || strpbrk(flag, " ()[]{}%*"))
+		why = "flag must be one system flag or keyword";
+	else if (cfg_getstr(a, "password_command") &&
+	         !cfg_getstr(a,
+	                     "password_command")[strspn(cfg_getstr(a, "password_command"), " \t")])
+		why = "password_command: no command";
+	else if (!cfg_getstr(a, "smtp_user") != !cfg_getstr(a, "smtp_password_file"))
+		why = "smtp_user and smtp_password_file go together";
+	else if (cfg_getstr(a, "smtp_user") && !cfg_getstr(a, "smtp_host"))
+		why = "smtp_user needs smtp_host";
+	if (!why)
+		return 0;
+	snprintf(err, errlen, "%s: account \"%s\": %s", path, t, why);
+	return -1;
 }
 
 /* Checks across keys, and what a section's options cannot say alone. */
@@ -388,6 +524,14 @@ static int check_all(cfg_t *cfg, char *err, size_t errlen)
 				return -1;
 			}
 	}
+	if (cfg_getint(cfg, "reconnect_min") > cfg_getint(cfg, "reconnect_max")) {
+		snprintf(err, errlen, "%s: reconnect_min (%ld) is above reconnect_max (%ld)", path,
+		         cfg_getint(cfg, "reconnect_min"), cfg_getint(cfg, "reconnect_max"));
+		return -1;
+	}
+	for (unsigned i = 0; i < cfg_size(cfg, "account"); i++)
+		if (check_account(cfg, cfg_getnsec(cfg, "account", i), err, errlen))
+			return -1;
 	for (unsigned i = 0; i < cfg_size(cfg, "note"); i++) {
 		cfg_t *n = cfg_getnsec(cfg, "note", i);
 
@@ -398,6 +542,43 @@ static int check_all(cfg_t *cfg, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+static int fill_account(cfg_t *s, vxd_account_conf *a)
+{
+	const char *cmd = cfg_getstr(s, "password_command");
+
+	a->name = strdup(cfg_title(s));
+	a->host = strdup(cfg_getstr(s, "host"));
+	a->port = (unsigned)cfg_getint(s, "port");
+	a->tls = chosen(s, "account|tls", "tls");
+	a->allow_plain = cfg_getbool(s, "allow_plain");
+	a->ca_file = dup_or_null(cfg_getstr(s, "ca_file"));
+	a->verify_name = dup_or_null(cfg_getstr(s, "verify_name"));
+	a->user = strdup(cfg_getstr(s, "user"));
+	a->password.file = dup_or_null(cfg_getstr(s, "password_file"));
+	a->password.command = cmd ? split_argv(cmd) : NULL;
+	a->xoauth2 = cfg_getbool(s, "xoauth2");
+	a->mailbox = strdup(cfg_getstr(s, "mailbox"));
+	a->processed = chosen(s, "account|processed", "processed");
+	a->move_to = dup_or_null(cfg_getstr(s, "move_to"));
+	a->flag = strdup(cfg_getstr(s, "flag"));
+	a->idle = cfg_getbool(s, "idle");
+	a->poll_interval = (unsigned)cfg_getint(s, "poll_interval");
+	a->timeout = (unsigned)cfg_getint(s, "timeout");
+	a->batch_messages = (unsigned)cfg_getint(s, "batch_messages");
+	a->batch_bytes = (size_t)cfg_getint(s, "batch_bytes");
+	a->node = strdup(cfg_getstr(s, "node"));
+	a->smtp_host = dup_or_null(cfg_getstr(s, "smtp_host"));
+	a->smtp_port = (unsigned)cfg_getint(s, "smtp_port");
+	a->smtp_tls =
+	    chosen(s, "account|smtp_tls", "smtp_tls") ? VXD_TLS_IMPLICIT : VXD_TLS_STARTTLS;
+	a->smtp_user = dup_or_null(cfg_getstr(s, "smtp_user"));
+	a->smtp_password.file = dup_or_null(cfg_getstr(s, "smtp_password_file"));
+	return a->name && a->host && a->user && a->mailbox && a->flag && a->node &&
+	               (!cmd || a->password.command)
+	           ? 0
+	           : -1;
 }
 
 static int fill(cfg_t *cfg, const char *path, vxd_conf *c)
@@ -417,10 +598,10 @@ static int fill(cfg_t *cfg, const char *path, vxd_conf *c)
 		c->spool_dir = strdup(cfg_getstr(cfg, "spool_dir"));
 	else if (c->state_dir && asprintf(&c->spool_dir, "%s/spool", c->state_dir) < 0)
 		c->spool_dir = NULL;
-	c->on_internal_error = choice_index(&choices[0], cfg_getstr(cfg, "on_internal_error"));
-	c->on_limit = choice_index(&choices[1], cfg_getstr(cfg, "on_limit"));
-	c->carrier = choice_index(&choices[2], cfg_getstr(cfg, "carrier"));
-	c->reinject = choice_index(&choices[3], cfg_getstr(cfg, "reinject"));
+	c->on_internal_error = chosen(cfg, "on_internal_error", "on_internal_error");
+	c->on_limit = chosen(cfg, "on_limit", "on_limit");
+	c->carrier = chosen(cfg, "carrier", "carrier");
+	c->reinject = chosen(cfg, "reinject", "reinject");
 	c->memory_threshold = (size_t)cfg_getint(cfg, "memory_threshold");
 	c->max_message_size = (size_t)cfg_getint(cfg, "max_message_size");
 	c->run_interval = (unsigned)cfg_getint(cfg, "run_interval");
@@ -482,6 +663,22 @@ static int fill(cfg_t *cfg, const char *path, vxd_conf *c)
 		ok &= nc->address && nc->host_key && nc->deliver_to && nc->offsets;
 		for (size_t j = 0; ok && j < nc->noffsets; j++)
 			nc->offsets[j] = (unsigned)cfg_getnint(n, "offsets", (unsigned)j);
+	}
+	c->reconnect_min = (unsigned)cfg_getint(cfg, "reconnect_min");
+	c->reconnect_max = (unsigned)cfg_getint(cfg, "reconnect_max");
+	c->naccounts = cfg_size(cfg, "account");
+	c->accounts = calloc(c->naccounts ? c->naccounts : 1, sizeof *c->accounts);
+	ok &= c->accounts != NULL;
+	for (size_t i = 0; ok && i < c->naccounts; i++)
+		ok &= fill_account(cfg_getnsec(cfg, "account", (unsigned)i), &c->accounts[i]) == 0;
+	/* which nodes are mailboxes elsewhere, and through which account they send */
+	for (size_t i = 0; ok && i < c->naccounts; i++) {
+		vxd_node_conf *n = (vxd_node_conf *)vxd_conf_node(c, c->accounts[i].node,
+		                                                  strlen(c->accounts[i].node));
+
+		n->remote = 1;
+		if (!n->submission && c->accounts[i].smtp_host)
+			n->submission = &c->accounts[i];
 	}
 	return ok ? 0 : -1;
 }

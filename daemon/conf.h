@@ -25,12 +25,53 @@ typedef enum vxd_carrier {
 } vxd_carrier;
 typedef enum vxd_reinject { VXD_REINJECT_SENDMAIL, VXD_REINJECT_SMTP } vxd_reinject;
 
+typedef enum vxd_tls { VXD_TLS_IMPLICIT, VXD_TLS_STARTTLS, VXD_TLS_PLAIN } vxd_tls;
+typedef enum vxd_processed {
+	VXD_PROCESSED_DELETE,
+	VXD_PROCESSED_MOVE,
+	VXD_PROCESSED_FLAG
+} vxd_processed;
+
+/* Where a password or token comes from: a file (mode 0600 or stricter) or a command. */
+typedef struct vxd_secret_src {
+	char *file;
+	char **command; /* argv, NULL-terminated; its standard output */
+} vxd_secret_src;
+
+/* An IMAP mailbox that is a node address (vortex-poller), and its submission. */
+typedef struct vxd_account_conf {
+	char *name; /* the section title; the store's key with mailbox */
+	char *host;
+	unsigned port; /* 0: 993 for implicit TLS, else 143 */
+	vxd_tls tls;
+	int allow_plain;
+	char *ca_file, *verify_name; /* NULL: the system store, host */
+	char *user;
+	vxd_secret_src password;
+	int xoauth2; /* the secret is an OAuth 2.0 access token */
+	char *mailbox;
+	vxd_processed processed;
+	char *move_to, *flag;
+	int idle;
+	unsigned poll_interval, timeout, batch_messages;
+	size_t batch_bytes;
+	char *node; /* the configured node address this mailbox is */
+	/* submission for the node's outbound mail; smtp_host NULL: the default transport */
+	char *smtp_host;
+	unsigned smtp_port; /* 0: 465 for implicit TLS, else 587 */
+	vxd_tls smtp_tls;
+	char *smtp_user; /* NULL: no AUTH */
+	vxd_secret_src smtp_password;
+} vxd_account_conf;
+
 typedef struct vxd_node_conf {
 	char *address;    /* local@domain, as written */
 	char *host_key;   /* DER AsymmetricKey file (vortex keygen) */
 	char *deliver_to; /* readable mail for the local user */
 	unsigned *offsets;
 	size_t noffsets;
+	int remote;                         /* an account section names this node */
+	const vxd_account_conf *submission; /* the first such account with smtp_host, or NULL */
 } vxd_node_conf;
 
 typedef struct vxd_conf {
@@ -59,6 +100,10 @@ typedef struct vxd_conf {
 	size_t nnotes;
 	vxd_node_conf *nodes;
 	size_t nnodes;
+	/* the poller */
+	vxd_account_conf *accounts;
+	size_t naccounts;
+	unsigned reconnect_min, reconnect_max;
 } vxd_conf;
 
 /*

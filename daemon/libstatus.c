@@ -12,6 +12,13 @@ vxd_action vxd_libstatus(const vxd_conf *c, vxd_context ctx, vx_status st, const
 {
 	vxd_action a;
 
+	if (ctx == VXD_CTX_ACCOUNT) {
+		/* credentials and certificates need the admin; the network may heal itself */
+		vxd_log(st == VX_ECERT || st == VX_ELOGIN || st == VX_EINVAL ? LOG_ERR
+		                                                             : LOG_WARNING,
+		        prefix, "%s; reconnecting after a backoff", what);
+		return VXD_RETRY;
+	}
 	if (ctx == VXD_CTX_ENGINE) {
 		/* nothing the engine holds is ever dropped: it stays stored and is retried */
 		vxd_log(LOG_WARNING, prefix, "%s: %s; retried at the next run", what,

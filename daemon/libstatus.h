@@ -17,8 +17,9 @@ typedef enum vxd_action {
 } vxd_action;
 
 typedef enum vxd_context {
-	VXD_CTX_MAIL,  /* a mail in an SMTP transaction */
-	VXD_CTX_ENGINE /* combos, expiry, the outbound queue */
+	VXD_CTX_MAIL,   /* a mail in an SMTP transaction */
+	VXD_CTX_ENGINE, /* combos, expiry, the outbound queue */
+	VXD_CTX_ACCOUNT /* an IMAP account's session (what: why it ended) */
 } vxd_context;
 
 /* st must not be VX_OK. prefix: the queue ID or node; what: the failed step. */

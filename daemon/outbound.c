@@ -21,17 +21,22 @@ static pthread_t eng_thread;
 static int eng_stop, eng_reload, eng_wake, eng_running;
 static void (*eng_reload_fn)(void);
 
-int64_t vxd_outbound_backoff(const vxd_conf *c, uint32_t attempts)
+int64_t vxd_backoff(unsigned min, unsigned max, uint32_t attempts)
 {
-	uint64_t d = c->retry_min;
+	uint64_t d = min;
 
 	/* doubling per failure, capped; jitter keeps retries of many items apart */
-	for (uint32_t i = 1; i < attempts && d < c->retry_max; i++)
+	for (uint32_t i = 1; i < attempts && d < max; i++)
 		d *= 2;
-	if (d > c->retry_max)
-		d = c->retry_max;
+	if (d > max)
+		d = max;
 	d = d / 2 + arc4random_uniform((uint32_t)(d / 2 + 1));
-	return (int64_t)(d < c->retry_min ? c->retry_min : d);
+	return (int64_t)(d < min ? min : d);
+}
+
+int64_t vxd_outbound_backoff(const vxd_conf *c, uint32_t attempts)
+{
+	return vxd_backoff(c->retry_min, c->retry_max, attempts);
 }
 
 /*
@@ -53,6 +58,16 @@ static int hand_over(vxd_node *to, const vx_queue_item *it, char *err, size_t er
 	return -1;
 }
 
+/* A node on a remote mailbox sends through its provider's submission server. */
+static int transport(const vxd_conf *c, const vxd_node *n, const char *rcpt, const uint8_t *mail,
+                     size_t len, char *err, size_t errlen)
+{
+	if (n->conf->submission)
+		return vxd_transport_submit(c, n->conf->submission, n->conf->address, rcpt, mail,
+		                            len, err, errlen);
+	return vxd_transport_send(c, n->conf->address, rcpt, mail, len, err, errlen);
+}
+
 /* Hand one item to the transport; 0 when the MTA (or the next node here) took it. */
 static int send_item(vxd_runtime *rt, vxd_node *n, const vx_queue_item *it, char *err,
                      size_t errlen)
@@ -63,20 +78,19 @@ static int send_item(vxd_runtime *rt, vxd_node *n, const vx_queue_item *it, char
 	vx_status st;
 	int rc;
 
-	if (!(it->flags & VX_QUEUE_LOCAL) && c->reinject == VXD_REINJECT_SMTP &&
+	if (!(it->flags & VX_QUEUE_LOCAL) && !n->conf->submission &&
+	    c->reinject == VXD_REINJECT_SMTP &&
 	    (to = vxd_runtime_node(rt, it->recipient, strlen(it->recipient))))
 		return hand_over(to, it, err, errlen);
 	if (!(it->flags & VX_QUEUE_LOCAL))
-		return vxd_transport_send(c, n->conf->address, it->recipient, it->data.data,
-		                          it->data.len, err, errlen);
+		return transport(c, n, it->recipient, it->data.data, it->data.len, err, errlen);
 	st = vxd_localmail_build(it->data.data, it->data.len, n->conf->address, n->conf->deliver_to,
 	                         &mail);
 	if (st != VX_OK) {
 		snprintf(err, errlen, "local mail: %s", vx_strerror(st));
 		return -1;
 	}
-	rc = vxd_transport_send(c, n->conf->address, n->conf->deliver_to, mail.data, mail.len, err,
-	                        errlen);
+	rc = transport(c, n, n->conf->deliver_to, mail.data, mail.len, err, errlen);
 	vx_bytes_free(&mail);
 	return rc;
 }
@@ -143,6 +157,8 @@ void vxd_outbound_round(vxd_runtime *rt, int64_t now, int expire, vxd_round_stat
 		unsigned removed = 0;
 		vx_status st;
 
+		if (!n->engine)
+			continue;
 		st = vx_node_run_due(vxd_node_lock(n), &n->cfg, now, &run);
 		vxd_node_unlock(n);
 		if (st != VX_OK)

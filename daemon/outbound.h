@@ -24,6 +24,11 @@ void vxd_outbound_round(vxd_runtime *rt, int64_t now, int expire, vxd_round_stat
 
 /* Seconds before the next attempt of an item that failed attempts times (>= 1). */
 int64_t vxd_outbound_backoff(const vxd_conf *c, uint32_t attempts);
+/*
+ * The same from min and max: min doubled per failure, capped at max, at a
+ * random point of its upper half (also the poller's reconnects).
+ */
+int64_t vxd_backoff(unsigned min, unsigned max, uint32_t attempts);
 
 /*
  * Start the engine thread; reload (may be NULL) is called in it when

@@ -143,3 +143,22 @@ int vxd_privs_drop(const vxd_conf *c, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int vxd_privs_daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0 || chdir("/"))
+		return -1;
+	if ((fd = open("/dev/null", O_RDWR)) < 0)
+		return -1;
+	dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}

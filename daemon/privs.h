@@ -30,4 +30,7 @@ int vxd_privs_pidfile(const vxd_conf *c, char *err, size_t errlen);
 /* Drop to user/group (if configured) and set the umask. */
 int vxd_privs_drop(const vxd_conf *c, char *err, size_t errlen);
 
+/* Fork into the background: a new session, cwd /, standard streams on /dev/null. */
+int vxd_privs_daemonize(void);
+
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runtime.h"
+#include "secret.h"
 
 /* A host key file is a DER AsymmetricKey: a few kilobytes at most. */
 #define KEY_MAX (64u << 10)
@@ -43,6 +44,10 @@ static int read_key(const char *path, vx_pkey **key, char *err, size_t errlen)
 		close(fd);
 		snprintf(err, errlen, "host key %s: not a key file (a regular file up to %u bytes)",
 		         path, KEY_MAX);
+		return -1;
+	}
+	if (vxd_file_private(&sb, path, err, errlen)) {
+		close(fd);
 		return -1;
 	}
 	if ((buf = malloc((size_t)sb.st_size)))
@@ -163,7 +168,7 @@ static void node_setup(const vxd_conf *c, vxd_node *n)
 	};
 }
 
-int vxd_runtime_new(vxd_conf *conf, int open_stores, vxd_runtime **out, char *err, size_t errlen)
+int vxd_runtime_new(vxd_conf *conf, unsigned flags, vxd_runtime **out, char *err, size_t errlen)
 {
 	vxd_runtime *rt = calloc(1, sizeof *rt);
 	int rc = 0;
@@ -186,7 +191,9 @@ int vxd_runtime_new(vxd_conf *conf, int open_stores, vxd_runtime **out, char *er
 		if ((rc = read_key(n->conf->host_key, &n->key, err, errlen)))
 			break;
 		node_setup(conf, n);
-		if (!open_stores)
+		n->engine = !(flags & (VXD_RT_LOCAL | VXD_RT_REMOTE)) ||
+		            (flags & (n->conf->remote ? VXD_RT_REMOTE : VXD_RT_LOCAL));
+		if (!(flags & VXD_RT_STORES))
 			continue;
 		/* one directory per address, whatever case the config writes it in */
 		int len = snprintf(dir, sizeof dir, "%s/", conf->state_dir);

@@ -23,6 +23,7 @@ typedef struct vxd_node {
 	vx_request_policy requests;
 	vx_node_config cfg; /* points into this struct and the conf */
 	vxd_shared *shared; /* NULL when the stores were not opened */
+	int engine;         /* this process's engine runs the node's combos and queue */
 } vxd_node;
 
 typedef struct vxd_runtime {
@@ -33,11 +34,21 @@ typedef struct vxd_runtime {
 } vxd_runtime;
 
 /*
+ * What a runtime is for. The engine of a node with an account section runs
+ * in vortex-poller, that of the others in vortex-milter, so that two
+ * processes on one store never send one queue item both; with neither
+ * flag the engine runs every node (tests, tools).
+ */
+#define VXD_RT_STORES 1u /* open the stores */
+#define VXD_RT_LOCAL  2u /* the engine runs the nodes without an account */
+#define VXD_RT_REMOTE 4u /* the engine runs the nodes with an account */
+
+/*
  * Build a runtime from conf, which it owns from then on (also on failure):
- * read every host key and, with open_stores, open (creating mode 0700)
+ * read every host key and, with VXD_RT_STORES, open (creating mode 0700)
  * state_dir/<address>/ for each node. -1 with err set on failure.
  */
-int vxd_runtime_new(vxd_conf *conf, int open_stores, vxd_runtime **out, char *err, size_t errlen);
+int vxd_runtime_new(vxd_conf *conf, unsigned flags, vxd_runtime **out, char *err, size_t errlen);
 
 /* The node of an address (case-insensitive, <> allowed), or NULL. */
 vxd_node *vxd_runtime_node(vxd_runtime *rt, const char *addr, size_t len);

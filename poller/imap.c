@@ -48,6 +48,8 @@ struct vx_imap {
 	char *host, *ca_file, *verify_name;
 	mailimap *imap; /* NULL when not connected */
 	unsigned tag;   /* our own tags, for IDLE */
+	int wakeable;   /* in a wait that o.wake_fd may end */
+	int woken;      /* o.wake_fd ended the last wait */
 	char line[LINE_HEAD];
 	char said[200];
 	char err[512];
@@ -1082,7 +1084,8 @@ vx_status vx_imap_mark(vx_imap *h, uint32_t uid, vx_imap_action action, const ch
 static int stream_wait(vx_imap *h, int64_t deadline)
 {
 	mailstream *s = h->imap->imap_stream;
-	struct pollfd p = {mailimap_idle_get_fd(h->imap), POLLIN, 0};
+	struct pollfd p[2] = {{mailimap_idle_get_fd(h->imap), POLLIN, 0},
+	                      {h->o.wake_fd, POLLIN, 0}};
 
 	/* bytes libetpan buffered already never wake poll() */
 	if (s->read_buffer_len)
@@ -1093,11 +1096,15 @@ static int stream_wait(vx_imap *h, int64_t deadline)
 
 		if (left <= 0)
 			return 0;
-		r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		r = poll(p, h->wakeable ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return r;
+		if (h->wakeable && (p[1].revents & POLLIN) && !(p[0].revents & POLLIN)) {
+			h->woken = 1;
+			return 0; /* as if the deadline passed: the wait ends normally */
+		}
 		/* one read, bounded by the stream's timeout and SO_RCVTIMEO */
 		return mailstream_feed_read_buffer(s) > 0 ? 1 : -1;
 	}
@@ -1279,7 +1286,9 @@ static vx_status idle_once(vx_imap *h, int64_t until, int *changed)
 	if (r < 0)
 		return idle_lost(h, r);
 	while (!*changed) {
+		h->wakeable = h->o.wake_fd > 0;
 		r = read_line(h, until);
+		h->wakeable = 0;
 		if (r == 0)
 			break;
 		if (r < 0 || !strncmp(h->line, "* BYE", 5))
@@ -1308,7 +1317,8 @@ static vx_status idle_once(vx_imap *h, int64_t until, int *changed)
 static vx_status poll_once(vx_imap *h, int64_t until, int *changed)
 {
 	mailstream *s = h->imap->imap_stream;
-	struct pollfd p = {mailimap_idle_get_fd(h->imap), POLLIN, 0};
+	struct pollfd p[2] = {{mailimap_idle_get_fd(h->imap), POLLIN, 0},
+	                      {h->o.wake_fd, POLLIN, 0}};
 	int r;
 
 	while (!s->read_buffer_len) {
@@ -1316,7 +1326,11 @@ static vx_status poll_once(vx_imap *h, int64_t until, int *changed)
 
 		if (left <= 0)
 			break;
-		r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+		r = poll(p, h->o.wake_fd > 0 ? 2 : 1, left > INT_MAX ? INT_MAX : (int)left);
+		if (r > 0 && (p[1].revents & POLLIN) && !(p[0].revents & POLLIN)) {
+			h->woken = 1;
+			return VX_OK;
+		}
 		if (r > 0 || (r < 0 && errno != EINTR))
 			break;
 	}
@@ -1332,6 +1346,7 @@ vx_status vx_imap_wait(vx_imap *h, unsigned seconds, int *changed)
 	vx_status st;
 
 	*changed = 0;
+	h->woken = 0;
 	if ((st = need_connection(h)) != VX_OK)
 		return st;
 	if (!h->imap->imap_selection_info)
@@ -1343,6 +1358,6 @@ vx_status vx_imap_wait(vx_imap *h, unsigned seconds, int *changed)
 
 		if ((st = idle_once(h, round < end ? round : end, changed)) != VX_OK)
 			return st;
-	} while (!*changed && now_ms() < end);
+	} while (!*changed && !h->woken && now_ms() < end);
 	return VX_OK;
 }

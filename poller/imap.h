@@ -48,6 +48,7 @@ typedef struct vx_imap_opts {
 	unsigned timeout;        /* seconds for connecting and each network wait; 0: 30 */
 	int no_idle;             /* poll even where IDLE is offered */
 	unsigned idle_round;     /* seconds before IDLE is re-issued; 0 or over 1740: 1500 */
+	int wake_fd;             /* readable: vx_imap_wait returns early; 0: none */
 } vx_imap_opts;
 
 /* A handle for one account; copies what opts points to. Not connected yet. */
@@ -145,7 +146,9 @@ vx_status vx_imap_mark(vx_imap *h, uint32_t uid, vx_imap_action action, const ch
  * and not opts.no_idle): *changed = 1 as soon as the server announces a
  * new message, 0 after seconds without; the IDLE is re-issued every
  * idle_round seconds. Without: wait on the socket for seconds, then NOOP,
- * and *changed = 1 (the caller fetches to see).
+ * and *changed = 1 (the caller fetches to see). Either way the wait ends
+ * early, with *changed = 0, once opts.wake_fd is readable (the daemon
+ * stopping or reloading).
  */
 vx_status vx_imap_wait(vx_imap *h, unsigned seconds, int *changed);
 

@@ -2,6 +2,7 @@
 # tests, sourced (not a test). Adapted from the verified recipe in
 # shared/notes/dovecot-loopback (its pitfall numbers are cited below).
 #
+#   dc_require               exit with a TAP skip unless root and Dovecot are here
 #   dc_ports                 three free consecutive ports in 30000-39999 -> $DC_PORT
 #   dc_up DIR PORT           start: IMAP+STARTTLS on 127.0.0.1:PORT, IMAPS on
 #                            127.0.0.1:PORT+1, plain IMAP on 127.0.0.2:PORT+2
@@ -18,6 +19,18 @@
 # /etc/dovecot, /var/lib/dovecot or /run/dovecot is read or written, and a
 # system instance is never touched: everything is found by DIR. Needs bash
 # (/dev/tcp) and, as written, root (pitfall 2: mail as uid mail).
+
+# Exit with a TAP skip unless a test Dovecot can run here.
+dc_require() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP not root: the test Dovecot serves mail as uid mail"
+		exit 0
+	fi
+	if ! command -v dovecot >/dev/null || [ ! -x /usr/lib/dovecot/imap ]; then
+		echo "1..0 # SKIP Dovecot is not installed (contrib/deps.sh installs dovecot-imapd)"
+		exit 0
+	fi
+}
 
 # 0 when nothing listens on $1:$2.
 dc_port_free() {

@@ -69,6 +69,107 @@ static void libstatus_checks(vxd_conf *c)
 	}
 }
 
+#define ACCOUNT(keys)                                                                              \
+	NODE "account \"a1\" { host = \"imap.example.org\" user = \"u\" node = "                   \
+	     "\"vortex@node1.test\" password_file = \"/etc/vortex/pw\" " keys " }\n"
+
+/* The poller's account sections: every key, the defaults, each refusal. */
+static void account_checks(void)
+{
+	char err[512];
+	vxd_conf *c;
+	const vxd_account_conf *a;
+
+	c = load(NODE "node \"vortex@node2.test\" { host_key = \"/k2\" }\n"
+	              "reconnect_min = 2\nreconnect_max = 60\n"
+	              "account \"gmx\" { host = \"imap.gmx.net\" port = 1993 tls = starttls "
+	              "allow_plain = yes ca_file = \"/etc/ssl/ca.pem\" verify_name = \"gmx.net\" "
+	              "user = \"someone\" password_command = \"/usr/bin/pass show gmx\" "
+	              "xoauth2 = yes mailbox = \"Vortex\" processed = move move_to = \"Done\" "
+	              "flag = \"\\\\Seen\" idle = no poll_interval = 30 timeout = 20 "
+	              "batch_messages = 10 batch_bytes = 1048576 node = \"Vortex@Node2.test\" "
+	              "smtp_host = \"mail.gmx.net\" smtp_port = 2465 smtp_tls = implicit "
+	              "smtp_user = \"someone\" smtp_password_file = \"/etc/vortex/gmx.pw\" }\n"
+	              "account \"second\" { host = \"h\" user = \"u\" password_file = \"/p\" "
+	              "node = \"vortex@node2.test\" }\n",
+	         err, sizeof err);
+	if (!ok(c != NULL, "a configuration with accounts loads"))
+		tap_diag("%s", err);
+	if (c) {
+		a = &c->accounts[0];
+		ok(c->naccounts == 2 && !strcmp(a->name, "gmx") &&
+		       !strcmp(a->host, "imap.gmx.net") && a->port == 1993 &&
+		       a->tls == VXD_TLS_STARTTLS && a->allow_plain &&
+		       !strcmp(a->ca_file, "/etc/ssl/ca.pem") && !strcmp(a->verify_name, "gmx.net"),
+		   "account connection keys");
+		ok(!strcmp(a->user, "someone") && !a->password.file && a->password.command &&
+		       !strcmp(a->password.command[0], "/usr/bin/pass") &&
+		       !strcmp(a->password.command[2], "gmx") && !a->password.command[3] &&
+		       a->xoauth2,
+		   "credentials: the command is split into arguments, no shell");
+		ok(!strcmp(a->mailbox, "Vortex") && a->processed == VXD_PROCESSED_MOVE &&
+		       !strcmp(a->move_to, "Done") && !strcmp(a->flag, "\\Seen") && !a->idle &&
+		       a->poll_interval == 30 && a->timeout == 20 && a->batch_messages == 10 &&
+		       a->batch_bytes == 1048576,
+		   "mailbox, action and bounds");
+		ok(!strcmp(a->smtp_host, "mail.gmx.net") && a->smtp_port == 2465 &&
+		       a->smtp_tls == VXD_TLS_IMPLICIT && !strcmp(a->smtp_user, "someone") &&
+		       !strcmp(a->smtp_password.file, "/etc/vortex/gmx.pw"),
+		   "submission keys");
+		ok(c->reconnect_min == 2 && c->reconnect_max == 60, "reconnect backoff");
+		ok(!c->nodes[0].remote && !c->nodes[0].submission && c->nodes[1].remote &&
+		       c->nodes[1].submission == a,
+		   "the account's node is remote and sends through the first account with "
+		   "smtp_host");
+		a = &c->accounts[1];
+		ok(a->port == 0 && a->tls == VXD_TLS_IMPLICIT && !a->allow_plain && !a->ca_file &&
+		       !a->verify_name && !a->xoauth2 && !strcmp(a->mailbox, "INBOX") &&
+		       a->processed == VXD_PROCESSED_DELETE &&
+		       !strcmp(a->flag, "$VortexProcessed") && a->idle && a->poll_interval == 60 &&
+		       a->timeout == 60 && a->batch_messages == 50 && a->batch_bytes == 32u << 20 &&
+		       !a->smtp_host && a->smtp_port == 0 && a->smtp_tls == VXD_TLS_STARTTLS &&
+		       !a->smtp_user,
+		   "account defaults");
+		vxd_conf_free(c);
+	}
+	c = load(NODE, err, sizeof err);
+	ok(c && c->naccounts == 0 && c->reconnect_min == 5 && c->reconnect_max == 900 &&
+	       !c->nodes[0].remote,
+	   "no account is fine for the configuration (the milter's)");
+	vxd_conf_free(c);
+
+	refused(NODE "account \"a1\" { host = \"h\" user = \"u\" password_file = \"/p\" "
+	             "node = \"vortex@node9.test\" }\n",
+	        "account \"a1\": node is not the address of a node section");
+	refused(NODE "account \"a1\" { host = \"h\" user = \"u\" node = \"vortex@node1.test\" }\n",
+	        "needs exactly one of password_file and password_command");
+	refused(ACCOUNT("password_command = \"/bin/echo x\""),
+	        "needs exactly one of password_file and password_command");
+	refused(ACCOUNT("tls = plain"), "tls = plain sends the password unencrypted");
+	refused(ACCOUNT("tls = ssl"), "tls: \"ssl\" is not one of implicit, starttls, plain");
+	refused(ACCOUNT("processed = move"), "processed = move needs move_to");
+	refused(ACCOUNT("processed = archive"), "processed: \"archive\" is not one of");
+	refused(ACCOUNT("mailbox = \"\""), "mailbox must be 1 to 255 printable ASCII");
+	refused(ACCOUNT("flag = \"two words\""), "flag must be one system flag or keyword");
+	refused(ACCOUNT("port = 70000"), "port: 70000 is out of range (0 to 65535)");
+	refused(ACCOUNT("batch_messages = 0"), "batch_messages: 0 is out of range");
+	refused(ACCOUNT("smtp_tls = plain"),
+	        "smtp_tls: \"plain\" is not one of starttls, implicit");
+	refused(ACCOUNT("smtp_user = \"u\""), "smtp_user and smtp_password_file go together");
+	refused(ACCOUNT("smtp_user = \"u\" smtp_password_file = \"/p\""),
+	        "smtp_user needs smtp_host");
+	refused(ACCOUNT("smtp_password_file = \"pw\""),
+	        "smtp_password_file: \"pw\" is not an absolute path");
+	refused(NODE "account \"a1\" { host = \"h\" user = \"u\" password_file = \"rel\" "
+	             "node = \"vortex@node1.test\" }\n",
+	        "password_file: \"rel\" is not an absolute path");
+	refused("reconnect_min = 100\nreconnect_max = 10\n" NODE,
+	        "reconnect_min (100) is above reconnect_max (10)");
+	refused(ACCOUNT("") "account \"a1\" { host = \"h\" user = \"u\" password_file = \"/p\" "
+	                    "node = \"vortex@node1.test\" }\n",
+	        "a1");
+}
+
 int main(void)
 {
 	char err[512];
@@ -164,6 +265,8 @@ int main(void)
 		libstatus_checks(c);
 		vxd_conf_free(c);
 	}
+
+	account_checks();
 
 	refused("colour = blue\n" NODE, "no such option 'colour'");
 	refused("on_internal_error = reject\n" NODE, "on_internal_error: \"reject\" is not one of");

@@ -3,16 +3,9 @@
 # (issue 5, section 3), TAP. Starts a private Dovecot (tests/dovecot.sh)
 # with a test CA made now, runs tests/t-imap with its ports and files in
 # DC_* variables, and stops it by PID. Every wait is bounded.
-if [ "$(id -u)" != 0 ]; then
-	echo "1..0 # SKIP not root: the test Dovecot serves mail as uid mail"
-	exit 0
-fi
-if ! command -v dovecot >/dev/null || [ ! -x /usr/lib/dovecot/imap ]; then
-	echo "1..0 # SKIP Dovecot is not installed (contrib/deps.sh installs dovecot-imapd)"
-	exit 0
-fi
-. "${top_srcdir:-.}/tests/tap.sh"
 . "${top_srcdir:-.}/tests/dovecot.sh"
+dc_require
+. "${top_srcdir:-.}/tests/tap.sh"
 B=${top_builddir:-.}
 DC=$T/dc
 trap 'dc_down "$DC" >/dev/null 2>&1; rm -rf "$T"' EXIT

@@ -19,16 +19,6 @@ chmod 755 "$T"
 cp "${top_srcdir:-.}"/tests/milter/*.lua "$T/"
 mkdir "$T/out"
 
-# up to 15 s for a condition (a shell command)
-wait_for() {
-	_i=0
-	while [ $_i -lt 150 ]; do
-		eval "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 # the recorded sendmail calls for a recipient (the last argument), oldest first
 calls() { grep -lx -- "$1" "$T"/out/*.args 2>/dev/null | sort; }
 ncalls() { calls "$1" | wc -l; }
@@ -71,20 +61,11 @@ out=$("$M" -n -c "$T/vortex.conf" 2>&1)
 ok "-n accepts the test configuration" $?
 echo "$out" | grep -q "configuration OK, 1 node"
 ok "and says so" $?
-refuse_conf() { # description, expected text, configuration lines
-	printf '%s\n' "$3" >"$T/bad.conf"
-	_out=$("$M" -n -c "$T/bad.conf" 2>&1)
-	_rc=$?
-	[ $_rc -eq 1 ] && [ "$(echo "$_out" | wc -l)" -eq 1 ] && echo "$_out" | grep -q -- "$2"
-	_st=$?
-	ok "$1" $_st
-	[ $_st -eq 0 ] || echo "# exit $_rc: $_out"
-}
-refuse_conf "-n refuses an unknown key" "no such option 'colour'" "colour = blue
+refuse_conf "$M" "-n refuses an unknown key" "no such option 'colour'" "colour = blue
 $node1"
-refuse_conf "-n refuses a missing host key" "node9.key" \
+refuse_conf "$M" "-n refuses a missing host key" "node9.key" \
 	'node "vortex@node9.test" { host_key = "'$T'/node9.key" }'
-refuse_conf "-n refuses a configuration without nodes" "no node section" 'carrier = discard'
+refuse_conf "$M" "-n refuses a configuration without nodes" "no node section" 'carrier = discard'
 
 "$M" -f -c "$T/vortex.conf" 2>"$T/milter.log" &
 pid=$!

@@ -37,7 +37,9 @@ static int write_key(const char *path)
 
 	if (vx_pkey_generate(ec, secp384r1, &k) == VX_OK && vx_pkey_to_der(k, 1, &der) == VX_OK &&
 	    (f = fopen(path, "wb"))) {
-		rc = fwrite(der.data, 1, der.len, f) == der.len ? 0 : -1;
+		/* a host key must be private to its owner */
+		rc =
+		    !fchmod(fileno(f), 0600) && fwrite(der.data, 1, der.len, f) == der.len ? 0 : -1;
 		fclose(f);
 	}
 	vx_pkey_free(k);
@@ -136,7 +138,8 @@ int main(void)
 	c->transport_timeout = 10, c->retry_min = 60, c->retry_max = 600, c->slot = 60;
 	c->nodes = nc, c->nnodes = 1;
 	c->notes = calloc(1, sizeof *c->notes);
-	if (!ok(vxd_runtime_new(c, 1, &rt, err, sizeof err) == 0, "a runtime with one node")) {
+	if (!ok(vxd_runtime_new(c, VXD_RT_STORES, &rt, err, sizeof err) == 0,
+	        "a runtime with one node")) {
 		tap_diag("%s", err);
 		return tap_done();
 	}

@@ -2,7 +2,9 @@
  * t-transport.c - re-injection: sendmail to a fake command that records
  * its arguments and input and exits 0 or 75, one that hangs, one that is
  * missing; SMTP to a tiny fake server on 127.0.0.1 that accepts, or fails
- * with 4xx, checking line ends and dot-stuffing of what it received.
+ * with 4xx, checking line ends and dot-stuffing of what it received;
+ * submission for a remote node refusing to go on without TLS. (Submission
+ * with TLS and AUTH is tested end to end in t-poller.sh.)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -95,15 +97,20 @@ static int listen_local(unsigned *port)
 	return fd;
 }
 
-static int smtp_run(vxd_conf *c, struct server *s, char *err, size_t errlen)
+/* Through the fake server: re-injection, or submission as account a when not NULL. */
+static int smtp_run(vxd_conf *c, vxd_account_conf *a, struct server *s, char *err, size_t errlen)
 {
 	pthread_t t;
 	int rc;
 
-	s->lfd = listen_local(&c->smtp_port);
+	s->lfd = listen_local(a ? &a->smtp_port : &c->smtp_port);
 	pthread_create(&t, NULL, serve, s);
-	rc = vxd_transport_send(c, "vortex@node1.test", "vortex@node2.test", (const uint8_t *)mail,
-	                        strlen(mail), err, errlen);
+	if (a)
+		rc = vxd_transport_submit(c, a, "vortex@node1.test", "vortex@node2.test",
+		                          (const uint8_t *)mail, strlen(mail), err, errlen);
+	else
+		rc = vxd_transport_send(c, "vortex@node1.test", "vortex@node2.test",
+		                        (const uint8_t *)mail, strlen(mail), err, errlen);
 	pthread_join(t, NULL);
 	close(s->lfd);
 	return rc;
@@ -173,15 +180,17 @@ int main(void)
 
 	c.reinject = VXD_REINJECT_SMTP;
 	struct server s1 = {0};
-	is(smtp_run(&c, &s1, err, sizeof err), 0, "SMTP: 250 after the data is a confirmation");
+	is(smtp_run(&c, NULL, &s1, err, sizeof err), 0,
+	   "SMTP: 250 after the data is a confirmation");
 	ok(!strcmp(s1.got, "From: a@node1.test\r\nTo: b@node2.test\r\nSubject: x\r\n\r\n"
 	                   "line one\r\n..hidden dot\r\nlast line without end\r\n"),
 	   "CRLF line ends, dot-stuffing, a final line end");
 	struct server s2 = {.fail_at = "RCPT"};
-	ok(smtp_run(&c, &s2, err, sizeof err) == -1 && strstr(err, "451 4.3.0 try later"),
+	ok(smtp_run(&c, NULL, &s2, err, sizeof err) == -1 && strstr(err, "451 4.3.0 try later"),
 	   "SMTP: a 4xx reply is a failure with the reply logged: %s", err);
 	struct server s4 = {.fail_at = "MAIL"};
-	ok(smtp_run(&c, &s4, err, sizeof err) == -1 && strstr(err, "451"), "SMTP: 4xx at MAIL");
+	ok(smtp_run(&c, NULL, &s4, err, sizeof err) == -1 && strstr(err, "451"),
+	   "SMTP: 4xx at MAIL");
 	unsigned port;
 	int lfd = listen_local(&port);
 	close(lfd);
@@ -189,6 +198,17 @@ int main(void)
 	ok(vxd_transport_send(&c, "vortex@node1.test", "vortex@node2.test", (const uint8_t *)mail,
 	                      strlen(mail), err, sizeof err) == -1,
 	   "SMTP: a refused connection is a failure: %s", err);
+
+	vxd_account_conf a = {.smtp_host = "127.0.0.1", .smtp_tls = VXD_TLS_STARTTLS};
+	struct server s5 = {0};
+	ok(smtp_run(&c, &a, &s5, err, sizeof err) == -1 && strstr(err, "STARTTLS is not offered") &&
+	       s5.len == 0,
+	   "submission without STARTTLS offered sends nothing: %s", err);
+	struct server s6 = {0};
+	a.smtp_tls = VXD_TLS_IMPLICIT;
+	ok(smtp_run(&c, &a, &s6, err, sizeof err) == -1 && strstr(err, "TLS handshake failed") &&
+	       s6.len == 0,
+	   "implicit TLS to a server without TLS fails: %s", err);
 	fake_remove(dir);
 	return tap_done();
 }

@@ -41,6 +41,29 @@ refuse() {
 	[ $_st -eq 0 ] || { echo "# exit $_rc, want $_want"; sed 's/^/# /' "$T/.stdout" "$T/.stderr"; }
 }
 
+# up to $2 tenths of a second (default 150) for a condition (a shell command)
+wait_for() {
+	_i=0
+	while [ $_i -lt "${2:-150}" ]; do
+		eval "$1" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# daemon, description, expected text, configuration: DAEMON -n refuses the
+# configuration with exit status 1 and one line holding the text
+refuse_conf() {
+	printf '%s\n' "$4" >"$T/bad.conf"
+	_out=$("$1" -n -c "$T/bad.conf" 2>&1)
+	_rc=$?
+	[ $_rc -eq 1 ] && [ "$(echo "$_out" | wc -l)" -eq 1 ] && echo "$_out" | grep -q -- "$3"
+	_st=$?
+	ok "$2" $_st
+	[ $_st -eq 0 ] || echo "# exit $_rc: $_out"
+}
+
 plan() { # print the plan; exit 1 if any test failed
 	echo "1..$n"
 	exit $fail

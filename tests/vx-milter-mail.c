@@ -39,7 +39,9 @@ static int put(const char *dir, const char *name, const vx_bytes *b)
 	FILE *f;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (!(f = fopen(path, "wb")) || fwrite(b->data, 1, b->len, f) != b->len || fclose(f)) {
+	/* host keys are refused unless private to their owner */
+	if (!(f = fopen(path, "wb")) || fchmod(fileno(f), 0600) ||
+	    fwrite(b->data, 1, b->len, f) != b->len || fclose(f)) {
 		fprintf(stderr, "vx-milter-mail: cannot write %s\n", path);
 		return 1;
 	}

@@ -163,10 +163,9 @@ static sfsistat on_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, u
                              unsigned long *pf2, unsigned long *pf3)
 {
 	/* the steps we skip or answer nothing to, as far as the MTA offers it */
-	const unsigned long want = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA |
+	const unsigned long want = SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN |
 	                           SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_MAIL | SMFIP_NR_RCPT |
-	                           SMFIP_NR_DATA | SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_BODY |
-	                           SMFIP_HDR_LEADSPC;
+	                           SMFIP_NR_UNKN | SMFIP_NR_HDR | SMFIP_NR_BODY | SMFIP_HDR_LEADSPC;
 	struct conn *c = conn_of(ctx);
 
 	(void)f2, (void)f3;
@@ -242,6 +241,18 @@ static sfsistat on_header(SMFICTX *ctx, char *name, char *value)
 		body_add(&c->body, conf, "\r\n", 2);
 	}
 	return noreply(c, SMFIP_NR_HDR);
+}
+
+/*
+ * Ordinary mail is accepted at DATA, when every recipient is known: Postfix
+ * then sends none of its header fields. Mail without a DATA step (pickup)
+ * is decided at end of header.
+ */
+static sfsistat on_data(SMFICTX *ctx)
+{
+	struct conn *c = conn_of(ctx);
+
+	return c && !c->body.error && !c->nrcpts ? SMFIS_ACCEPT : SMFIS_CONTINUE;
 }
 
 static sfsistat on_eoh(SMFICTX *ctx)
@@ -472,6 +483,7 @@ struct smfiDesc vxm_desc = {
     .xxfi_envfrom = on_envfrom,
     .xxfi_envrcpt = on_envrcpt,
     .xxfi_header = on_header,
+    .xxfi_data = on_data,
     .xxfi_eoh = on_eoh,
     .xxfi_body = on_body,
     .xxfi_eom = on_eom,

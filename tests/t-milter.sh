@@ -74,7 +74,7 @@ ok "vortex-milter listens on its unix socket" $?
 [ "$(stat -c %a "$T/milter.sock")" = 660 ]
 ok "the socket has mode 0660" $?
 
-mt "ordinary mail is accepted at end of header" t-ordinary.lua
+mt "ordinary mail is accepted at DATA" t-ordinary.lua
 mt "mail to a node address without a Vortex message passes unchanged" t-passthrough.lua
 mt "a Vortex-carrying mail is taken and its carrier discarded" t-carrier.lua VX_MAIL=hop.eml
 grep -q "TESTQID: vortex@node1.test: 1 Vortex message(s): 1 taken" "$T/milter.log"
@@ -113,7 +113,7 @@ ok "it is retried after the backoff and then leaves the queue" $?
 grep -q "attempt 1, next in" "$T/milter.log"
 ok "the failure is logged with its backoff" $?
 
-mt "mail to an unconfigured address is accepted at end of header" t-reload.lua VX_NODE2=no
+mt "mail to an unconfigured address is accepted at DATA" t-reload.lua VX_NODE2=no
 printf 'node "vortex@node2.test" { host_key = "%s/node2.key" }\n' "$T" >>"$T/vortex.conf"
 kill -USR1 "$pid"
 wait_for 'grep -q "reloaded .*: 2 node(s)" "$T/milter.log"'

@@ -123,6 +123,27 @@ static int ivlen_ok(CipherMode m, size_t len, int any)
 	}
 }
 
+/* The modes we run; ECB and NONE only when the flags ask for them (5.5). */
+static vx_status mode_allowed(CipherMode mode, unsigned flags)
+{
+	switch (mode) {
+	case ecb:
+		return flags & VX_SYM_ALLOW_ECB ? VX_OK : VX_EBADPARAM;
+	case modeNone:
+		return flags & VX_SYM_ALLOW_NONE ? VX_OK : VX_EBADPARAM;
+	case cbc:
+	case ctr:
+	case ofb:
+	case gcm:
+	case ccm:
+	case ocb:
+	case eax:
+		return VX_OK;
+	default:
+		return VX_ESYMUNKNOWN;
+	}
+}
+
 static vx_status sym_parse(const SymmetricKey *key, unsigned flags, const struct vx_sym_opts *o,
                            struct sym *s)
 {
@@ -138,26 +159,8 @@ static vx_status sym_parse(const SymmetricKey *key, unsigned flags, const struct
 	if (!p->mode || !p->padding)
 		return VX_EMISSINGPARAM;
 	s->mode = *p->mode;
-	switch (s->mode) {
-	case ecb:
-		if (!(flags & VX_SYM_ALLOW_ECB))
-			return VX_EBADPARAM;
-		break;
-	case modeNone:
-		if (!(flags & VX_SYM_ALLOW_NONE))
-			return VX_EBADPARAM;
-		break;
-	case cbc:
-	case ctr:
-	case ofb:
-	case gcm:
-	case ccm:
-	case ocb:
-	case eax:
-		break;
-	default:
-		return VX_ESYMUNKNOWN;
-	}
+	if ((st = mode_allowed(s->mode, flags)) != VX_OK)
+		return st;
 	switch (*p->padding) {
 	case paddingNone:
 		s->pad = 0;
@@ -624,19 +627,6 @@ int vx_sym_supported(SymmetricAlgorithm alg, CipherMode mode)
 {
 	struct sym s;
 
-	if (sym_alg(alg, &s) != VX_OK)
-		return 0;
 	/* ECB and NONE exist only on request (flags), so they are not offered */
-	switch (mode) {
-	case cbc:
-	case ctr:
-	case ofb:
-	case gcm:
-	case ccm:
-	case ocb:
-	case eax:
-		return 1;
-	default:
-		return 0;
-	}
+	return sym_alg(alg, &s) == VX_OK && mode_allowed(mode, 0) == VX_OK;
 }

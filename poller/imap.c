@@ -562,30 +562,41 @@ static uint32_t att_uid(struct mailimap_msg_att *ma)
 }
 
 /*
+ * FETCH by message number, or UID FETCH: takes set and ft, freed here
+ * also when either could not be made; free *res when VX_OK returns.
+ */
+static vx_status run_fetch(vx_imap *h, int by_uid, struct mailimap_set *set,
+                           struct mailimap_fetch_type *ft, const char *what, clist **res)
+{
+	int made = set && ft, r = MAILIMAP_NO_ERROR;
+
+	*res = NULL;
+	if (made)
+		r = by_uid ? mailimap_uid_fetch(h->imap, set, ft, res)
+		           : mailimap_fetch(h->imap, set, ft, res);
+	if (set)
+		mailimap_set_free(set);
+	if (ft)
+		mailimap_fetch_type_free(ft);
+	if (!made)
+		return fail(h, VX_ENOMEM, "out of memory");
+	return r == MAILIMAP_NO_ERROR ? VX_OK : etpan_fail(h, r, what);
+}
+
+/*
  * The UID of message number seq, 0 for the last ("*"), and its number.
  * Other FETCH responses the server sends along are not taken for it.
  */
 static vx_status uid_at(vx_imap *h, uint32_t seq, uint32_t *num, uint32_t *uid)
 {
-	struct mailimap_set *set = mailimap_set_new_single(seq);
-	struct mailimap_fetch_type *ft =
-	    mailimap_fetch_type_new_fetch_att(mailimap_fetch_att_new_uid());
-	clist *res = NULL;
-	int r;
+	clist *res;
+	vx_status st;
 
 	*num = *uid = 0;
-	if (!set || !ft) {
-		if (set)
-			mailimap_set_free(set);
-		if (ft)
-			mailimap_fetch_type_free(ft);
-		return fail(h, VX_ENOMEM, "out of memory");
-	}
-	r = mailimap_fetch(h->imap, set, ft, &res);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(ft);
-	if (r != MAILIMAP_NO_ERROR)
-		return etpan_fail(h, r, "FETCH (UID)");
+	if ((st = run_fetch(h, 0, mailimap_set_new_single(seq),
+	                    mailimap_fetch_type_new_fetch_att(mailimap_fetch_att_new_uid()),
+	                    "FETCH (UID)", &res)) != VX_OK)
+		return st;
 	for (clistiter *it = clist_begin(res); it; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		uint32_t u = att_uid(ma);
@@ -754,24 +765,13 @@ static struct mailimap_fetch_type *fetch_type(int body)
 static vx_status fetch_meta(vx_imap *h, uint32_t from, uint32_t hi, unsigned max, const char *mark,
                             vx_imap_batch *b, int *more)
 {
-	struct mailimap_set *set = mailimap_set_new_interval(from, hi);
-	struct mailimap_fetch_type *ft = fetch_type(0);
-	clist *res = NULL;
+	clist *res;
 	size_t cap;
-	int r;
+	vx_status st;
 
-	if (!set || !ft) {
-		if (set)
-			mailimap_set_free(set);
-		if (ft)
-			mailimap_fetch_type_free(ft);
-		return fail(h, VX_ENOMEM, "out of memory");
-	}
-	r = mailimap_uid_fetch(h->imap, set, ft, &res);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(ft);
-	if (r != MAILIMAP_NO_ERROR)
-		return etpan_fail(h, r, "UID FETCH (FLAGS RFC822.SIZE)");
+	if ((st = run_fetch(h, 1, mailimap_set_new_interval(from, hi), fetch_type(0),
+	                    "UID FETCH (FLAGS RFC822.SIZE)", &res)) != VX_OK)
+		return st;
 	cap = (size_t)clist_count(res);
 	if (cap && !(b->msgs = calloc(cap, sizeof *b->msgs))) {
 		mailimap_fetch_list_free(res);
@@ -828,7 +828,6 @@ static vx_status fetch_bodies(vx_imap *h, vx_imap_msg *msgs, size_t n, size_t ma
 	clist *res = NULL;
 	vx_status st = VX_OK;
 	size_t wanted = 0;
-	int r;
 
 	if (!set || !ft) {
 		st = fail(h, VX_ENOMEM, "out of memory");
@@ -844,10 +843,10 @@ static vx_status fetch_bodies(vx_imap *h, vx_imap_msg *msgs, size_t n, size_t ma
 		}
 	if (!wanted)
 		goto out;
-	if ((r = mailimap_uid_fetch(h->imap, set, ft, &res)) != MAILIMAP_NO_ERROR) {
-		st = etpan_fail(h, r, "UID FETCH (BODY.PEEK[])");
+	st = run_fetch(h, 1, set, ft, "UID FETCH (BODY.PEEK[])", &res);
+	set = NULL, ft = NULL;
+	if (st != VX_OK)
 		goto out;
-	}
 	for (clistiter *it = clist_begin(res); it && st == VX_OK; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		struct mailimap_msg_att_body_section *sec = NULL;

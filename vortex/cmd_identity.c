@@ -68,9 +68,10 @@ int cmd_identity(int argc, char **argv)
 	vx_status st;
 	int c, rc;
 
+	if (argc >= 2 && !strcmp(argv[1], "--help"))
+		return vx_usage(stdout, usage_text, 0);
 	if (argc < 2 || (strcmp(argv[1], "add") && strcmp(argv[1], "show")))
-		return vx_usage(argc >= 2 && !strcmp(argv[1], "--help") ? stdout : stderr,
-		                usage_text, argc >= 2 && !strcmp(argv[1], "--help") ? 0 : 2);
+		return vx_usage(stderr, usage_text, 2);
 	verb = argv[1];
 	argc--, argv++;
 	optind = 1;
